@@ -1,0 +1,2 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+__all__ = []
