@@ -1,5 +1,5 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""mmjotr's registries: children of mmengine's root registries, scope ``mmjotr``.
+"""mmjotr registries: children of mmengine root registries, scope ``mmjotr``.
 
 ``locations`` lists the modules that define the registered classes, so that
 building a registered name (with ``default_scope='mmjotr'``) imports them on
@@ -26,58 +26,67 @@ from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
-from mmengine.registry import WEIGHT_INITIALIZERS as \
-    MMENGINE_WEIGHT_INITIALIZERS
+from mmengine.registry import \
+    WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 # Runner and loops
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, scope='mmjotr')
-LOOPS = Registry(
-    'loop', parent=MMENGINE_LOOPS, scope='mmjotr')
-HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS, scope='mmjotr')
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmjotr')
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmjotr')
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMENGINE_LOG_PROCESSORS, scope='mmjotr')
 
 # Data
 DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, scope='mmjotr',
+    'dataset',
+    parent=MMENGINE_DATASETS,
+    scope='mmjotr',
     locations=['mmjotr.datasets'])
 DATA_SAMPLERS = Registry(
-    'data sampler', parent=MMENGINE_DATA_SAMPLERS, scope='mmjotr',
+    'data sampler',
+    parent=MMENGINE_DATA_SAMPLERS,
+    scope='mmjotr',
     locations=['mmjotr.datasets'])
 TRANSFORMS = Registry(
-    'transform', parent=MMENGINE_TRANSFORMS, scope='mmjotr',
+    'transform',
+    parent=MMENGINE_TRANSFORMS,
+    scope='mmjotr',
     locations=['mmjotr.datasets.transforms'])
 
 # Models: network parts and body models share one registry so that a config
 # can build an estimator whose children include the SMPL layer and VPoser.
 MODELS = Registry(
-    'model', parent=MMENGINE_MODELS, scope='mmjotr',
+    'model',
+    parent=MMENGINE_MODELS,
+    scope='mmjotr',
     locations=['mmjotr.models', 'mmjotr.body_models'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmjotr')
 WEIGHT_INITIALIZERS = Registry(
-    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
-    scope='mmjotr')
+    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS, scope='mmjotr')
 
 # Optimisation
-OPTIMIZERS = Registry(
-    'optimizer', parent=MMENGINE_OPTIMIZERS, scope='mmjotr')
+OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS, scope='mmjotr')
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmjotr')
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
-    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, scope='mmjotr')
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='mmjotr')
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS, scope='mmjotr')
 
 # Evaluation
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, scope='mmjotr',
+    'metric',
+    parent=MMENGINE_METRICS,
+    scope='mmjotr',
     locations=['mmjotr.evaluation'])
 EVALUATOR = Registry(
-    'evaluator', parent=MMENGINE_EVALUATOR, scope='mmjotr',
+    'evaluator',
+    parent=MMENGINE_EVALUATOR,
+    scope='mmjotr',
     locations=['mmjotr.evaluation'])
 
 # Visualisation and inference
@@ -89,9 +98,9 @@ INFERENCERS = Registry(
     'inferencer', parent=MMENGINE_INFERENCERS, scope='mmjotr')
 
 __all__ = [
-    'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'DATASETS',
-    'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
-    'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
-    'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR',
-    'VISUALIZERS', 'VISBACKENDS', 'INFERENCERS'
+    'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'DATASETS', 'DATA_SAMPLERS',
+    'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS',
+    'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+    'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR', 'VISUALIZERS', 'VISBACKENDS',
+    'INFERENCERS'
 ]

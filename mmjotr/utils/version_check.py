@@ -34,8 +34,8 @@ def installed_version(package: str) -> Optional[str]:
         return None
 
 
-def check_dependency_versions(
-        ranges: Optional[Dict[str, VersionRange]] = None) -> None:
+def check_dependency_versions(ranges: Optional[Dict[str, VersionRange]] = None
+                              ) -> None:
     """Raise if a dependency is missing or outside its supported range.
 
     Args:
@@ -59,5 +59,6 @@ def check_dependency_versions(
         if not (digit_version(rng.minimum) <= digit_version(found) <
                 digit_version(rng.maximum)):
             raise RuntimeError(
-                f'mmjotr needs {package}{needed} but found {package}=={found}; '
-                'run `bash tools/install.sh` to install the supported stack.')
+                f'mmjotr needs {package}{needed} but found '
+                f'{package}=={found}; run `bash tools/install.sh` to install '
+                'the supported stack.')

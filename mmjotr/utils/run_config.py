@@ -1,0 +1,101 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""Turn command-line options of tools/train.py and tools/test.py into a
+runnable mmengine config (the scripts only parse arguments)."""
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+
+def _base_cfg(config: str, work_dir: Optional[str],
+              cfg_options: Optional[dict], launcher: str) -> Config:
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    return cfg
+
+
+def build_train_cfg(config: str,
+                    work_dir: Optional[str] = None,
+                    resume: Optional[str] = None,
+                    amp: bool = False,
+                    auto_scale_lr: bool = False,
+                    cfg_options: Optional[dict] = None,
+                    launcher: str = 'none') -> Config:
+    """Load a training config and apply the command-line options.
+
+    Args:
+        config (str): path of the config file.
+        work_dir (str, optional): where logs and checkpoints go; defaults
+            to ``work_dirs/<config name>``.
+        resume (str, optional): ``'auto'`` resumes from the latest
+            checkpoint in ``work_dir`` (if any), a path resumes from that
+            checkpoint; None starts afresh.
+        amp (bool): train with automatic mixed precision.
+        auto_scale_lr (bool): scale the lr by the actual total batch size
+            over ``auto_scale_lr.base_batch_size``.
+        cfg_options (dict, optional): ``key=value`` overrides.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+    """
+    cfg = _base_cfg(config, work_dir, cfg_options, launcher)
+    if amp:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(
+                '--amp needs optim_wrapper.type OptimWrapper or '
+                f'AmpOptimWrapper, the config has {optim_wrapper}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
+                cfg.auto_scale_lr:
+            raise KeyError('--auto-scale-lr needs `auto_scale_lr = dict('
+                           'base_batch_size=...)` in the config')
+        cfg.auto_scale_lr.enable = True
+    if resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif resume is not None:
+        cfg.resume = True
+        cfg.load_from = resume
+    return cfg
+
+
+def build_test_cfg(config: str,
+                   checkpoint: str,
+                   work_dir: Optional[str] = None,
+                   dump: Optional[str] = None,
+                   cfg_options: Optional[dict] = None,
+                   launcher: str = 'none') -> Config:
+    """Load an evaluation config, point it at a checkpoint.
+
+    Args:
+        config (str): path of the config file.
+        checkpoint (str): checkpoint to evaluate.
+        work_dir (str, optional): where logs go.
+        dump (str, optional): a ``.pkl`` file to dump the predictions to.
+        cfg_options (dict, optional): ``key=value`` overrides.
+        launcher (str): job launcher.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    cfg = _base_cfg(config, work_dir, cfg_options, launcher)
+    cfg.load_from = checkpoint
+    if dump is not None:
+        if not dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must be a .pkl file, got {dump}')
+        evaluator = cfg.test_evaluator
+        dump_metric = dict(type='DumpResults', out_file_path=dump)
+        if isinstance(evaluator, (list, tuple)):
+            cfg.test_evaluator = list(evaluator) + [dump_metric]
+        else:
+            cfg.test_evaluator = [evaluator, dump_metric]
+    return cfg

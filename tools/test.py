@@ -1,0 +1,51 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""Evaluate an mmjotr checkpoint with mmengine's Runner.
+
+Single process:  python tools/test.py CONFIG CHECKPOINT [--dump preds.pkl]
+Distributed:     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [options]
+"""
+import argparse
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from mmjotr.utils import build_test_cfg, register_all_modules
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Evaluate an mmjotr model')
+    parser.add_argument('config', help='evaluation config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs go')
+    parser.add_argument(
+        '--dump', help='also dump the predictions to this .pkl file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    register_all_modules()
+    cfg = build_test_cfg(
+        args.config,
+        args.checkpoint,
+        work_dir=args.work_dir,
+        dump=args.dump,
+        cfg_options=args.cfg_options,
+        launcher=args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
