@@ -1,2 +1,8 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-__all__ = []
+from .joint_sets import (H36M_EVAL_INDICES, JOINT_SETS, JointSet,
+                         get_joint_set, joint_indices, map_joints)
+
+__all__ = [
+    'JointSet', 'JOINT_SETS', 'H36M_EVAL_INDICES', 'get_joint_set',
+    'joint_indices', 'map_joints'
+]
