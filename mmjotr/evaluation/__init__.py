@@ -1,4 +1,9 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .metrics import *  # noqa: F401,F403
+from .functional import (centre_at, mesh_errors, mpjpe, pa_mpjpe, pve,
+                         regress_joints)
+from .metrics import MeshMetric
 
-__all__ = []
+__all__ = [
+    'MeshMetric', 'mesh_errors', 'mpjpe', 'pa_mpjpe', 'pve', 'centre_at',
+    'regress_joints'
+]

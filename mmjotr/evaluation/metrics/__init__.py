@@ -1,2 +1,4 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-__all__ = []
+from .mesh_metric import MeshMetric
+
+__all__ = ['MeshMetric']

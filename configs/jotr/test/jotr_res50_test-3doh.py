@@ -1,0 +1,5 @@
+# Evaluate JOTR (ResNet-50) on 3DOH.
+_base_ = [
+    '../../_base_/models/jotr_res50.py', '../../_base_/datasets/3doh.py',
+    '../../_base_/default_runtime.py'
+]

@@ -1,0 +1,5 @@
+# Evaluate JOTR (ResNet-50) on 3DPW-OC.
+_base_ = [
+    '../../_base_/models/jotr_res50.py', '../../_base_/datasets/3dpw_oc.py',
+    '../../_base_/default_runtime.py'
+]

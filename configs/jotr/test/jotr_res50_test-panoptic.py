@@ -1,0 +1,5 @@
+# Evaluate JOTR (ResNet-50) on CMU-Panoptic.
+_base_ = [
+    '../../_base_/models/jotr_res50.py', '../../_base_/datasets/panoptic.py',
+    '../../_base_/default_runtime.py'
+]

@@ -1,0 +1,126 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""MSCOCO person keypoints with NeuralAnnot SMPL pseudo ground truth."""
+import os.path as osp
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from mmjotr.registry import DATASETS
+from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
+                                load_coco, load_json)
+from .bbox_utils import overlapping_people
+
+
+@DATASETS.register_module()
+class CocoSMPLDataset(BaseMeshDataset):
+    """MSCOCO train2017 people with NeuralAnnot fits (a 2D dataset).
+
+    Files: ``annotations/person_keypoints_train2017.json`` (COCO; 17
+    keypoints x, y, v) and ``annotations/MSCOCO_train_SMPL_NeuralAnnot.json``
+    (``{annotation id: {smpl_param: {pose, shape, trans}, cam_param:
+    {focal, princpt}}}``). Crowd annotations and people without labelled
+    keypoints are skipped (counted). Every person of an image is a sample;
+    the people overlapping it (IoU >= 0.1) feed the swap error.
+
+    Args:
+        smpl_file (str): NeuralAnnot fits relative to ``data_root``.
+        **kwargs: see :class:`BaseMeshDataset`.
+    """
+    METAINFO = dict(dataset_name='coco')
+    joint_set = 'coco_17'
+    num_keypoints = 17
+
+    def __init__(self,
+                 ann_file: str = 'annotations/person_keypoints_train2017.json',
+                 smpl_file: str = 'annotations/'
+                 'MSCOCO_train_SMPL_NeuralAnnot.json',
+                 data_prefix: dict = dict(img='images/train2017'),
+                 **kwargs) -> None:
+        self.smpl_file = smpl_file
+        super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
+
+    def image_size(self, img: dict) -> Tuple[int, int]:
+        """(width, height) of an image entry."""
+        return img['width'], img['height']
+
+    def keep_annotation(self, ann: dict) -> bool:
+        """False (and a counted skip) for people that are no samples."""
+        if ann.get('iscrowd', 0):
+            self.skip('crowd annotations')
+            return False
+        if ann.get('num_keypoints', 0) == 0:
+            self.skip('people without keypoints')
+            return False
+        return True
+
+    def select_fit(self, fit: dict, where: str) -> Optional[dict]:
+        """The usable SMPL fields of a NeuralAnnot entry, or None."""
+        param = field(fit, 'smpl_param', where)
+        cam = field(fit, 'cam_param', where)
+        out = dict(
+            smpl_pose=as_array(
+                field(param, 'pose', where), (72, ), 'pose', where),
+            smpl_betas=as_array(
+                field(param, 'shape', where), (10, ), 'shape', where),
+            smpl_transl=as_array(
+                field(param, 'trans', where), (3, ), 'trans', where),
+            cam_focal=as_array(
+                field(cam, 'focal', where), (2, ), 'focal', where),
+            cam_princpt=as_array(
+                field(cam, 'princpt', where), (2, ), 'princpt', where))
+        if not finite(*out.values()):
+            self.skip('non-finite SMPL fits (kept without fit)')
+            return None
+        return out
+
+    def load_data_list(self) -> List[dict]:
+        db = load_coco(self.ann_file, f'{type(self).__name__} annotations')
+        fits = load_json(
+            osp.join(self.data_root, self.smpl_file), 'NeuralAnnot fits')
+        records = []
+        for img_id, img in db.imgs.items():
+            people = []
+            for ann in db.loadAnns(db.getAnnIds(imgIds=[img_id])):
+                where = f'{self.ann_file} [annotation {ann.get("id")}]'
+                if not self.keep_annotation(ann):
+                    continue
+                kpts = as_array(
+                    field(ann, 'keypoints', where), (self.num_keypoints, 3),
+                    'keypoints', where)
+                width, height = self.image_size(img)
+                bbox = self.tight_bbox(
+                    field(ann, 'bbox', where), width, height)
+                if bbox is None:
+                    continue
+                fit = fits.get(str(ann['id']))
+                smpl = None if fit is None else self.select_fit(
+                    fit, f'{self.smpl_file} [{ann["id"]}]')
+                if smpl is None:
+                    smpl = dict(smpl_valid=False)
+                else:
+                    smpl['smpl_valid'] = True
+                visible = (kpts[:, 2] > 0).astype(np.float32)
+                people.append(
+                    self.make_record(
+                        img_path=self.image_path(img['file_name']),
+                        img_id=img_id,
+                        ori_shape=(height, width),
+                        bbox=bbox,
+                        joint_set=self.joint_set,
+                        keypoints=kpts[:, :2].copy(),
+                        keypoints_visible=visible,
+                        derive_joints=('Pelvis', ),
+                        **smpl))
+            if not people:
+                continue
+            boxes = np.stack([p['bbox'] for p in people])
+            for i, person in enumerate(people):
+                near = [
+                    np.concatenate([
+                        people[k]['keypoints'],
+                        people[k]['keypoints_visible'][:, None]
+                    ], 1) for k in overlapping_people(i, boxes)
+                ]
+                person['near_keypoints'] = np.stack(near) if near else None
+            records.extend(people)
+        return records

@@ -1,0 +1,251 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""Crop-space targets and inputs of one person (JOTR-30 order)."""
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+
+from mmjotr.registry import MODELS, TRANSFORMS
+from .keypoint_utils import (apply_affine_np, flip_joints,
+                             input_keypoints_jotr30, to_joint_set)
+from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
+
+NUM_JOINTS = 30
+
+
+def _inside(xyz: np.ndarray, size: float, with_depth: bool) -> np.ndarray:
+    """(K,) float32: 1 where x, y (and z) lie in [0, size)."""
+    dims = 3 if with_depth else 2
+    ok = ((xyz[:, :dims] >= 0) & (xyz[:, :dims] < size)).all(1)
+    return ok.astype(np.float32)
+
+
+@TRANSFORMS.register_module()
+class GenerateMeshTargets(BaseTransform):
+    """Map a person's annotation into the crop, in JOTR-30 joint order.
+
+    Coordinates in the 64 x 64 (x 64 depth) heatmap space:
+    ``x, y = (img_to_crop @ p) * heatmap_size / input_size`` and
+    ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * heatmap_size`` with
+    ``dz_root`` in metres. Flipping swaps left/right joints (the crop
+    affine already mirrors x); rotation turns the root-relative 3D joints
+    and the SMPL root orientation by :func:`rotation_z`.
+
+    The SMPL (pseudo-)GT joints come from the body model in the camera of
+    the record (``smpl_world_to_cam`` moves world-frame fits, Human3.6M);
+    they are projected with ``cam_focal``/``cam_princpt`` and mapped like
+    the dataset joints. When ``smpl_fit_thr`` is set the fit is dropped if
+    its H36M joints, translation-aligned, are further than that (mm) from
+    the dataset's 3D joints. Betas with any ``|b| > 3`` become zero.
+
+    The 2D pose input ``keypoints_input`` is the dataset joints with the
+    truncation mask in training (the synthetic errors come next), and the
+    record's ``input_keypoints`` (valid = confidence > threshold and inside
+    the heatmap) at test time.
+
+    Added keys: ``joints_img`` (30, 3), ``joints_trunc`` (30,),
+    ``joints_cam`` (30, 3), ``joints_valid`` (30,), ``smpl_joints_img``
+    (30, 3), ``smpl_joints_trunc`` (30,), ``smpl_pose_target`` (72,),
+    ``smpl_betas_target`` (10,), ``smpl_valid`` (bool), ``keypoints_input``
+    (30, 2), ``keypoints_input_mask`` (30,), ``near_keypoints_input``
+    (M, 30, 3) and ``bbox_area_input`` (heatmap pixels²).
+
+    Args:
+        body_model (dict): config of the body model (``SMPL``); built on
+            first use.
+        input_size (int): crop side (256).
+        heatmap_size (int): heatmap side (64).
+        bbox_3d_size (float): depth range of the volume in metres (2).
+        with_smpl_targets (bool): compute the SMPL targets (set False for
+            test sets that evaluate only).
+        test_mode (bool): use the record's 2D pose input.
+    """
+
+    def __init__(self,
+                 body_model: Optional[dict] = None,
+                 input_size: int = 256,
+                 heatmap_size: int = 64,
+                 bbox_3d_size: float = 2.0,
+                 with_smpl_targets: bool = True,
+                 test_mode: bool = False) -> None:
+        if with_smpl_targets and body_model is None:
+            raise ValueError('GenerateMeshTargets: with_smpl_targets needs a '
+                             'body_model config')
+        self.body_model_cfg = body_model
+        self._body_model = None
+        self.input_size = input_size
+        self.heatmap_size = heatmap_size
+        self.bbox_3d_size = bbox_3d_size
+        self.with_smpl_targets = with_smpl_targets
+        self.test_mode = test_mode
+
+    @property
+    def body_model(self) -> torch.nn.Module:
+        if self._body_model is None:
+            self._body_model = MODELS.build(self.body_model_cfg).eval()
+        return self._body_model
+
+    def _depth(self, dz: np.ndarray) -> np.ndarray:
+        return ((dz / (self.bbox_3d_size / 2.) + 1.) / 2. *
+                self.heatmap_size).astype(np.float32)
+
+    def _to_heatmap(self, uv: np.ndarray, results: dict) -> np.ndarray:
+        return apply_affine_np(uv, results['img_to_crop']) * (
+            self.heatmap_size / self.input_size)
+
+    def _dataset_joints(self, results: dict) -> dict:
+        out = dict(
+            joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            joints_trunc=np.zeros(NUM_JOINTS, np.float32),
+            joints_cam=np.zeros((NUM_JOINTS, 3), np.float32),
+            joints_valid=np.zeros(NUM_JOINTS, np.float32))
+        if results.get('keypoints') is None:
+            return out
+        joint_set, derive = results['joint_set'], results['derive_joints']
+        uv, valid = to_joint_set(results['keypoints'],
+                                 results['keypoints_visible'], joint_set,
+                                 'jotr_30', derive)
+        xyz = np.zeros((NUM_JOINTS, 3), np.float32)
+        xyz[:, :2] = self._to_heatmap(uv, results)
+        is_3d = bool(results['is_3d'])
+        cam = out['joints_cam']
+        if is_3d:
+            cam, cam_valid = to_joint_set(
+                results['joints_cam'],
+                np.ones(len(results['joints_cam']), np.float32), joint_set,
+                'jotr_30', derive)
+            if not cam_valid[0]:
+                raise ValueError(f'{results["img_path"]}: 3D joints without a '
+                                 'pelvis cannot be made root-relative')
+            cam = (cam - cam[:1]) * cam_valid[:, None]  # (30, 3) root-rel.
+            xyz[:, 2] = self._depth(cam[:, 2])
+            if results['flip']:
+                cam[:, 0] *= -1.
+            cam = cam @ rotation_z(results['rot_deg']).T
+        if results['flip']:
+            xyz, valid, cam = (flip_joints(a) for a in (xyz, valid, cam))
+        out.update(
+            joints_img=xyz,
+            joints_trunc=valid * _inside(xyz, self.heatmap_size, is_3d),
+            joints_cam=cam.astype(np.float32),
+            joints_valid=valid)
+        return out
+
+    def _smpl_camera_joints(self, results: dict) -> Tuple[np.ndarray, ...]:
+        """SMPL (pseudo-)GT in the camera: pose, JOTR-30 joints, vertices."""
+        pose = np.asarray(results['smpl_pose'], np.float32)
+        world_to_cam = results.get('smpl_world_to_cam')
+        if world_to_cam is not None:
+            pose = rotate_root_pose(pose, world_to_cam[0])
+        with torch.no_grad():
+            output = self.body_model(
+                torch.from_numpy(pose)[None],
+                torch.as_tensor(results['smpl_betas'],
+                                dtype=torch.float32)[None])
+        joints = output.joints[0].numpy()  # (30, 3)
+        vertices = output.vertices[0].numpy()  # (6890, 3)
+        transl = np.asarray(results['smpl_transl'], np.float32)
+        if world_to_cam is not None:
+            rot, t = world_to_cam
+            root = joints[0]
+            transl = rot @ transl + t + rot @ root - root
+        return pose, joints + transl, vertices + transl
+
+    def _fit_is_valid(self, results: dict, vertices: np.ndarray) -> bool:
+        thr = results.get('smpl_fit_thr')
+        if thr is None or results.get('joints_cam') is None:
+            return True
+        gt, present = to_joint_set(
+            results['joints_cam'],
+            np.ones(len(results['joints_cam']), np.float32),
+            results['joint_set'], 'h36m_17')
+        with torch.no_grad():
+            fit = self.body_model.regress_h36m(
+                torch.from_numpy(vertices)[None])[0].numpy()  # (17, 3)
+        keep = present > 0
+        gt, fit = gt[keep], fit[keep]
+        fit = fit - fit.mean(0) + gt.mean(0)
+        return float(np.linalg.norm(fit - gt, axis=1).mean()) * 1000. <= thr
+
+    def _smpl_targets(self, results: dict) -> dict:
+        out = dict(
+            smpl_joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            smpl_joints_trunc=np.zeros(NUM_JOINTS, np.float32),
+            smpl_pose_target=np.zeros(72, np.float32),
+            smpl_betas_target=np.zeros(10, np.float32),
+            smpl_valid=False)
+        if not (self.with_smpl_targets and results.get('smpl_valid')):
+            return out
+        if results.get('cam_focal') is None:
+            raise KeyError(f'{results["img_path"]}: SMPL targets need '
+                           '"cam_focal" and "cam_princpt"')
+        pose, joints, vertices = self._smpl_camera_joints(results)
+        if not self._fit_is_valid(results, vertices):
+            return out
+        uv = joints[:, :2] / joints[:, 2:] * results['cam_focal'] + \
+            results['cam_princpt']
+        xyz = np.zeros((NUM_JOINTS, 3), np.float32)
+        xyz[:, :2] = self._to_heatmap(uv, results)
+        xyz[:, 2] = self._depth(joints[:, 2] - joints[0, 2])
+        if results['flip']:
+            xyz = flip_joints(xyz)
+            pose = flip_smpl_pose(pose)
+        pose = rotate_root_pose(pose, rotation_z(results['rot_deg']))
+        betas = np.asarray(results['smpl_betas'], np.float32).copy()
+        if np.abs(betas).max() > 3:
+            betas[:] = 0.
+        out.update(
+            smpl_joints_img=xyz,
+            smpl_joints_trunc=_inside(xyz, self.heatmap_size, True),
+            smpl_pose_target=pose,
+            smpl_betas_target=betas,
+            smpl_valid=True)
+        return out
+
+    def _near_people(self, results: dict) -> np.ndarray:
+        near = results.get('near_keypoints')
+        if near is None or self.test_mode:
+            return np.zeros((0, NUM_JOINTS, 3), np.float32)
+        people = []
+        for person in near:
+            uv, vis = to_joint_set(person[:, :2], person[:, 2],
+                                   results['joint_set'], 'jotr_30',
+                                   results['derive_joints'])
+            xyv = np.concatenate([self._to_heatmap(uv, results), vis[:, None]],
+                                 1)
+            people.append(flip_joints(xyv) if results['flip'] else xyv)
+        return np.stack(people).astype(np.float32)
+
+    def _inputs(self, results: dict, targets: dict) -> dict:
+        if not self.test_mode:
+            return dict(
+                keypoints_input=targets['joints_img'][:, :2].copy(),
+                keypoints_input_mask=targets['joints_trunc'].copy())
+        inputs = input_keypoints_jotr30(results)
+        if inputs is None:
+            return dict(
+                keypoints_input=np.zeros((NUM_JOINTS, 2), np.float32),
+                keypoints_input_mask=np.zeros(NUM_JOINTS, np.float32))
+        xy = self._to_heatmap(inputs[0], results)
+        return dict(
+            keypoints_input=xy,
+            keypoints_input_mask=inputs[1] *
+            _inside(xy, self.heatmap_size, False))
+
+    def transform(self, results: dict) -> dict:
+        targets = self._dataset_joints(results)
+        targets.update(self._smpl_targets(results))
+        targets.update(self._inputs(results, targets))
+        x1, y1, x2, y2 = results['bbox']
+        scale = self.heatmap_size / self.input_size
+        det = abs(np.linalg.det(results['img_to_crop'][:, :2]))
+        targets['bbox_area_input'] = float(
+            (x2 - x1) * (y2 - y1) * det * scale**2)
+        targets['near_keypoints_input'] = self._near_people(results)
+        results.update(targets)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(with_smpl_targets='
+                f'{self.with_smpl_targets}, test_mode={self.test_mode})')
