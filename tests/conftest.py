@@ -1,0 +1,44 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""Shared fixtures.
+
+``standin_body_model_dir`` is a complete body model directory (stand-in
+SMPL models, the three regressors and a VPoser-v1 snapshot) in the layout
+of docs/interfaces.md. It is generated once (about 10 s with one thread)
+into ``${XDG_CACHE_HOME:-~/.cache}/mmjotr/standin/`` and reused by later
+sessions; an incomplete cache, or one made by other generator code, is
+regenerated. The VPoser in it
+is fitted briefly (``QUICK_VPOSER_STEPS``): good enough to decode valid
+poses, not for quality measurements.
+"""
+import os
+import os.path as osp
+
+import pytest
+
+from mmjotr.body_models.standin import (STANDIN_VERSION,
+                                        ensure_standin_body_model,
+                                        standin_fingerprint)
+
+STANDIN_SEED = 0
+QUICK_VPOSER_STEPS = 150
+QUICK_VPOSER_BATCH = 128
+
+
+def standin_cache_dir() -> str:
+    cache_root = os.environ.get('XDG_CACHE_HOME') or osp.join(
+        osp.expanduser('~'), '.cache')
+    # The source fingerprint regenerates the cache when the generator
+    # changes.
+    name = (f'v{STANDIN_VERSION}-{standin_fingerprint()}-seed{STANDIN_SEED}'
+            f'-quick{QUICK_VPOSER_STEPS}')
+    return osp.join(cache_root, 'mmjotr', 'standin', name)
+
+
+@pytest.fixture(scope='session')
+def standin_body_model_dir() -> str:
+    """Path of a complete stand-in body model directory (read-only use)."""
+    return ensure_standin_body_model(
+        standin_cache_dir(),
+        seed=STANDIN_SEED,
+        vposer_steps=QUICK_VPOSER_STEPS,
+        vposer_batch_size=QUICK_VPOSER_BATCH)
