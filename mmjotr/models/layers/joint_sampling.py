@@ -1,0 +1,56 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def inverse_sigmoid(x: Tensor, eps: float = 1e-5) -> Tensor:
+    """Inverse of the sigmoid with both ``x`` and ``1 - x`` clamped at eps.
+
+    Args:
+        x (Tensor): values in [0, 1].
+        eps (float): lower clamp. Defaults to 1e-5.
+
+    Returns:
+        Tensor: ``log(x / (1 - x))``, same shape as ``x``.
+    """
+    x = x.clamp(min=0, max=1)
+    return torch.log(x.clamp(min=eps) / (1 - x).clamp(min=eps))
+
+
+def sample_volume(volume: Tensor, points: Tensor) -> Tensor:
+    """Trilinearly sample a feature volume at normalised 3D points.
+
+    ``grid_sample`` with ``mode='bilinear'`` (trilinear on 5D input),
+    ``align_corners=True`` and zero padding: coordinate -1 is the centre of
+    the first voxel and +1 that of the last one.
+
+    Note:
+        - B: batch, C: channels, D/H/W: volume size, K: points
+
+    Args:
+        volume (Tensor[B, C, D, H, W]): features.
+        points (Tensor[B, K, 3]): (x, y, z) in [-1, 1]; x indexes W,
+            y indexes H and z indexes D.
+
+    Returns:
+        Tensor[B, K, C]: sampled features.
+    """
+    grid = points[:, None, None].to(volume.dtype)  # (B, 1, 1, K, 3)
+    feats = F.grid_sample(
+        volume, grid, mode='bilinear', align_corners=True)  # (B,C,1,1,K)
+    return feats.flatten(2).transpose(1, 2)  # (B, K, C)
+
+
+def warp_depth(points: Tensor, exponent: Tensor) -> Tensor:
+    """Apply the RRC depth warp ``z -> z^λ`` to points in [0, 1]^3.
+
+    Args:
+        points (Tensor[..., 3]): (x, y, z) in [0, 1].
+        exponent (Tensor): scalar λ.
+
+    Returns:
+        Tensor[..., 3]: (x, y, z^λ).
+    """
+    z = points[..., 2:].clamp(min=0).pow(exponent)
+    return torch.cat((points[..., :2], z), dim=-1)

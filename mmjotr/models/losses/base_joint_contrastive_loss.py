@@ -1,0 +1,141 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
+from typing import Optional
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from mmjotr.models.layers import sample_volume, warp_depth
+from mmjotr.models.utils import gather_with_grad
+from .contrastive_sampling import ContrastIndices
+
+
+@dataclass
+class ContrastInputs:
+    """Inputs of a contrastive loss after gathering and filtering.
+
+    Note:
+        - B: 3D-annotated samples of all ranks, J: joints, C: channels
+
+    Attributes:
+        volume (Tensor[B, C, D, H, W]): H3D features.
+        pred_points (Tensor[B, J, 3]): predicted joints in [-1, 1] (x, y, z).
+        gt_points (Tensor[B, J, 3]): GT joints in [-1, 1] (x, y, z).
+        gt_valid (Tensor[B, J]): bool, GT joint usable.
+    """
+    volume: Tensor
+    pred_points: Tensor
+    gt_points: Tensor
+    gt_valid: Tensor
+
+    def pred_features(self) -> Tensor:
+        """L2-normalised features at the predicted joints, ``[B * J, C]``."""
+        return F.normalize(
+            sample_volume(self.volume, self.pred_points).flatten(0, 1), dim=-1)
+
+    def gt_features(self) -> Tensor:
+        """L2-normalised features at the GT joints, ``[B * J, C]``."""
+        return F.normalize(
+            sample_volume(self.volume, self.gt_points).flatten(0, 1), dim=-1)
+
+
+class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
+    """Shared input handling of the 3D joint contrastive losses (spec §4).
+
+    Inputs are gathered over all ranks (gradients flow back to each rank's
+    own slice), only 3D-annotated samples are kept, and locations are
+    mapped to ``grid_sample`` coordinates: predictions ``p * 2 - 1``, GT
+    joints (64-voxel space) ``g / 32 - 1``. With ``release_quirks=False``
+    the decoder's depth warp ``z^λ`` is applied to both (λ detached), as
+    in the decoder's own sampling.
+
+    Note:
+        - B: batch, J: joints, C: channels, D/H/W: volume size
+
+    Args:
+        num_anchors (int): anchors A.
+        num_positives (int): positives P per anchor.
+        num_negatives (int): negatives N.
+        temperature (float): τ. Defaults to 0.07.
+        loss_weight (float): factor on the loss. Defaults to 0.1.
+        release_quirks (bool): reproduce the release's quirks.
+            Defaults to True.
+        heatmap_size (int): size of the GT joint space. Defaults to 64.
+    """
+
+    def __init__(self,
+                 num_anchors: int,
+                 num_positives: int,
+                 num_negatives: int,
+                 temperature: float = 0.07,
+                 loss_weight: float = 0.1,
+                 release_quirks: bool = True,
+                 heatmap_size: int = 64) -> None:
+        super().__init__()
+        self.num_anchors = num_anchors
+        self.num_positives = num_positives
+        self.num_negatives = num_negatives
+        self.temperature = temperature
+        self.loss_weight = loss_weight
+        self.release_quirks = release_quirks
+        self.heatmap_size = heatmap_size
+
+    def prepare(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
+                gt_valid: Tensor, is_3d: Tensor,
+                exponent: Tensor) -> Optional[ContrastInputs]:
+        """Gather, keep 3D-annotated samples and map the locations.
+
+        Args:
+            volume (Tensor[B, C, D, H, W]): H3D.
+            pred_joints (Tensor[B, J, 3]): last decoder layer's joints in
+                [0, 1]^3.
+            gt_joints (Tensor[B, J, 3]): GT joints in heatmap space.
+            gt_valid (Tensor[B, J]): GT joint usable.
+            is_3d (Tensor[B]): 1 for 3D-annotated samples.
+            exponent (Tensor): the neck's λ.
+
+        Returns:
+            ContrastInputs or None when no sample is 3D-annotated.
+        """
+        volume, pred_joints, gt_joints, gt_valid, is_3d = gather_with_grad([
+            volume, pred_joints,
+            gt_joints.to(pred_joints.dtype),
+            gt_valid.to(pred_joints.dtype),
+            is_3d.to(pred_joints.dtype)
+        ])
+        keep = is_3d > 0
+        if not bool(keep.any()):
+            return None
+        gt_joints = gt_joints[keep] / self.heatmap_size
+        pred_joints = pred_joints[keep]
+        if not self.release_quirks:
+            exponent = exponent.detach()
+            pred_joints = warp_depth(pred_joints, exponent)
+            gt_joints = warp_depth(gt_joints, exponent)
+        return ContrastInputs(volume[keep], pred_joints * 2 - 1,
+                              gt_joints * 2 - 1, gt_valid[keep] > 0)
+
+    @abstractmethod
+    def sample(self, inputs: ContrastInputs) -> Optional[ContrastIndices]:
+        """Draw the indices of one evaluation (None: nothing to contrast)."""
+
+    @abstractmethod
+    def compute(self, inputs: ContrastInputs,
+                indices: ContrastIndices) -> Tensor:
+        """The unweighted loss on given indices."""
+
+    def forward(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
+                gt_valid: Tensor, is_3d: Tensor, exponent: Tensor) -> Tensor:
+        """Compute the weighted loss; arguments as in :meth:`prepare`.
+
+        Returns:
+            Tensor: scalar loss (a zero connected to ``volume`` when there
+            is nothing to contrast).
+        """
+        inputs = self.prepare(volume, pred_joints, gt_joints, gt_valid, is_3d,
+                              exponent)
+        indices = None if inputs is None else self.sample(inputs)
+        if indices is None:
+            return volume.sum() * 0.
+        return self.loss_weight * self.compute(inputs, indices)

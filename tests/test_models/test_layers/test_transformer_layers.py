@@ -1,0 +1,68 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+import torch
+import torch.nn.functional as F
+
+from mmjotr.models.layers import (CascadeLinear, PostNormDecoderLayer,
+                                  PostNormEncoderLayer, TransformerEncoder)
+
+
+def manual_attention(mha, q, k, v):
+    """Multi-head attention written out (weights averaged over heads)."""
+    dim, heads = q.shape[-1], mha.num_heads
+    wq, wk, wv = mha.in_proj_weight.chunk(3)
+    bq, bk, bv = mha.in_proj_bias.chunk(3)
+
+    def split(x):  # (B, L, C) -> (B, heads, L, C / heads)
+        return x.unflatten(-1, (heads, dim // heads)).transpose(1, 2)
+
+    qh = split(F.linear(q, wq, bq))
+    kh = split(F.linear(k, wk, bk))
+    vh = split(F.linear(v, wv, bv))
+    attn = torch.softmax(qh @ kh.transpose(-1, -2) / (dim // heads)**0.5, -1)
+    out = (attn @ vh).transpose(1, 2).flatten(2)
+    return mha.out_proj(out), attn.mean(1)
+
+
+def test_encoder_layer_is_post_norm_detr():
+    torch.manual_seed(0)
+    layer = PostNormEncoderLayer(16, 4, 32, dropout=0.1).eval()
+    x, pos = torch.randn(2, 6, 16), torch.randn(1, 6, 16)
+    attn, _ = manual_attention(layer.self_attn, x + pos, x + pos, x)
+    y = layer.norm1(x + attn)
+    y = layer.norm2(y + layer.linear2(F.relu(layer.linear1(y))))
+    torch.testing.assert_close(layer(x, pos), y, rtol=1e-5, atol=1e-5)
+    enc = TransformerEncoder(2, 16, 4, 32, final_norm=True).eval()
+    out = enc(x, pos)
+    ref = enc.norm(enc.layers[1](enc.layers[0](x, pos), pos))
+    torch.testing.assert_close(out, ref)
+    assert TransformerEncoder(1, 16, 4, 32).norm is None
+
+
+def test_decoder_layer_and_attention_weights():
+    torch.manual_seed(1)
+    layer = PostNormDecoderLayer(16, 2, 24).eval()
+    q, qpos = torch.randn(2, 5, 16), torch.randn(1, 5, 16)
+    mem, mpos = torch.randn(2, 7, 16), torch.randn(2, 7, 16)
+    sa, _ = manual_attention(layer.self_attn, q + qpos, q + qpos, q)
+    t = layer.norm1(q + sa)
+    ca, weights = manual_attention(layer.multihead_attn, t + qpos, mem + mpos,
+                                   mem)
+    t = layer.norm2(t + ca)
+    t = layer.norm3(t + layer.linear2(F.relu(layer.linear1(t))))
+    out, w = layer(q, mem, qpos, mpos, need_weights=True)
+    torch.testing.assert_close(out, t, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(w, weights, rtol=1e-5, atol=1e-6)
+    out2, none = layer(q, mem, qpos, mpos)
+    torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)
+    assert none is None
+
+
+def test_cascade_linear_hand_computed():
+    torch.manual_seed(2)
+    head = CascadeLinear(4, 2, 3)
+    hidden = [torch.randn(5, 4) for _ in range(3)]
+    out0 = head.layers[0](hidden[0])
+    out1 = out0 + head.layers[1](torch.cat((hidden[1], out0), -1))
+    out2 = out1 + head.layers[2](torch.cat((hidden[2], out1), -1))
+    torch.testing.assert_close(head(hidden), out2)
+    assert head.layers[1].in_features == 6
