@@ -1,0 +1,4 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .jotr import JOTR
+
+__all__ = ['JOTR']

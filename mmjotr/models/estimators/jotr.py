@@ -1,0 +1,159 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from typing import Dict, List, Optional
+
+import torch
+from mmengine.model import BaseModel
+from mmengine.structures import InstanceData
+from mmpose.structures import PoseDataSample
+from torch import Tensor
+
+from mmjotr.geometry import apply_affine
+from mmjotr.models.heads import FusionHeadOutput, MeshTargets
+from mmjotr.models.utils.typing import (ConfigType, OptConfigType,
+                                        OptMultiConfig)
+from mmjotr.registry import MODELS
+
+
+@MODELS.register_module()
+class JOTR(BaseModel):
+    """JOTR: 3D joint contrastive learning with transformers (ICCV 2023).
+
+    Pose-guided backbone -> lifting neck (H3D) -> fusion head (SMPL
+    parameters, mesh, joints). Modes: ``loss`` returns the ``loss_*`` terms
+    (plus logged ``uw_*`` weights and ``lambda``), ``predict`` fills
+    ``pred_instances`` of the data samples (docs/interfaces.md
+    "Predictions"), ``tensor`` returns the head's :class:`FusionHeadOutput`.
+    The 2D pose input comes from ``gt_instances.keypoints_input`` in every
+    mode.
+
+    Args:
+        backbone (dict): the pose-guided backbone.
+        neck (dict): the lifting neck.
+        head (dict): the fusion head.
+        data_preprocessor (dict, optional): defaults to
+            ``MeshDataPreprocessor``.
+        train_cfg (dict, optional): unused options are rejected.
+        test_cfg (dict, optional): ``need_weights`` (bool) keeps the
+            decoder attention in tensor mode.
+        init_cfg (dict, optional): initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 neck: ConfigType,
+                 head: ConfigType,
+                 data_preprocessor: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MeshDataPreprocessor')
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck)
+        self.head = MODELS.build(head)
+        self.train_cfg = dict(train_cfg or {})
+        self.test_cfg = dict(test_cfg or {})
+        unknown = set(self.test_cfg) - {'need_weights'}
+        if self.train_cfg or unknown:
+            raise ValueError(f'JOTR: unknown train_cfg/test_cfg keys '
+                             f'{sorted(set(self.train_cfg) | unknown)}')
+
+    def _check_samples(self, inputs: Tensor,
+                       data_samples: Optional[List[PoseDataSample]]) -> None:
+        if data_samples is None or len(data_samples) != inputs.shape[0]:
+            raise ValueError(
+                'JOTR needs one data sample per input crop (the 2D pose '
+                'input is read from gt_instances.keypoints_input)')
+
+    def extract_feat(self,
+                     inputs: Tensor,
+                     data_samples: List[PoseDataSample],
+                     need_weights: bool = False) -> FusionHeadOutput:
+        """Run backbone, neck and head.
+
+        Args:
+            inputs (Tensor[B, 3, 256, 256]): preprocessed crops.
+            data_samples (list[PoseDataSample]): with the 2D pose input.
+            need_weights (bool): keep the decoder attention weights.
+
+        Returns:
+            FusionHeadOutput
+        """
+        self._check_samples(inputs, data_samples)
+        keypoints, mask = MeshTargets.input_pose(data_samples, inputs.device)
+        feat = self.backbone(inputs, keypoints, mask)
+        return self.head(feat, self.neck(feat), need_weights)
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List[PoseDataSample]] = None,
+                mode: str = 'tensor'):
+        """The three-mode entry point (see the class docstring)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise ValueError(f'JOTR: invalid mode "{mode}" '
+                         "(expected 'loss', 'predict' or 'tensor')")
+
+    def _forward(self,
+                 inputs: Tensor,
+                 data_samples: Optional[List[PoseDataSample]] = None
+                 ) -> FusionHeadOutput:
+        return self.extract_feat(inputs, data_samples,
+                                 self.test_cfg.get('need_weights', False))
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[PoseDataSample]) -> Dict[str, Tensor]:
+        """Losses of a batch (``loss_*``) plus logged ``uw_*`` and λ."""
+        out = self.extract_feat(inputs, data_samples)
+        targets = MeshTargets.from_data_samples(data_samples, inputs.device)
+        losses = self.head.loss(out, targets)
+        losses['lambda'] = out.exponent.detach()
+        return losses
+
+    @torch.no_grad()
+    def predict(self, inputs: Tensor,
+                data_samples: List[PoseDataSample]) -> List[PoseDataSample]:
+        """Predict and write ``pred_instances`` into the data samples."""
+        out = self.extract_feat(inputs, data_samples)
+        return self.add_pred_to_datasample(out, data_samples)
+
+    def add_pred_to_datasample(self, out: FusionHeadOutput,
+                               data_samples: List[PoseDataSample]
+                               ) -> List[PoseDataSample]:
+        """Fill ``pred_instances`` (N = 1 per crop).
+
+        Fields: ``smpl_pose`` (1, 72), ``smpl_betas`` (1, 10), ``cam_t``
+        (1, 3), root-relative ``vertices`` (1, V, 3) and ``keypoints_3d``
+        (1, 30, 3), ``keypoints`` (1, 30, 2) in original-image pixels
+        (through the ``crop_to_img`` affine when the metainfo has it, crop
+        pixels otherwise) and ``bboxes`` (1, 4) copied from
+        ``gt_instances`` when present.
+        """
+        vertices, joints = self.head.root_relative(out)
+        for i, sample in enumerate(data_samples):
+            pred = InstanceData()
+            pred.smpl_pose = out.smpl_pose[i:i + 1]
+            pred.smpl_betas = out.smpl_betas[i:i + 1]
+            pred.cam_t = out.cam_t[i:i + 1]
+            pred.vertices = vertices[i:i + 1]
+            pred.keypoints_3d = joints[i:i + 1]
+            keypoints = out.joints_crop[i:i + 1]
+            if 'crop_to_img' in sample.metainfo:
+                affine = torch.as_tensor(
+                    sample.metainfo['crop_to_img'],
+                    dtype=keypoints.dtype,
+                    device=keypoints.device)
+                keypoints = apply_affine(keypoints, affine)
+            pred.keypoints = keypoints
+            if 'gt_instances' in sample and 'bboxes' in sample.gt_instances:
+                pred.bboxes = torch.as_tensor(
+                    sample.gt_instances.bboxes,
+                    device=keypoints.device).float()
+            sample.pred_instances = pred
+        return data_samples

@@ -1,0 +1,122 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+
+from mmjotr.models.heads import FusionHeadOutput
+from mmjotr.models.utils import synthetic_batch
+
+STAGE1_CONFIG = 'configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py'
+STAGE2_CONFIG = 'configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py'
+LOSS_KEYS = {
+    'loss_body_joint_img', 'loss_smpl_joint_img', 'loss_smpl_pose',
+    'loss_smpl_shape', 'loss_body_joint_proj', 'loss_body_joint_cam',
+    'loss_joint_contrast', 'loss_nonjoint_contrast'
+}
+
+
+def test_synthetic_batch_follows_the_contract():
+    data = synthetic_batch(2)
+    assert data['inputs'][0].dtype == torch.uint8
+    assert data['inputs'][0].shape == (3, 256, 256)
+    gt = data['data_samples'][1].gt_instances
+    shapes = dict(
+        bboxes=(1, 4),
+        keypoints_input=(1, 30, 2),
+        keypoints_input_mask=(1, 30),
+        joints_img=(1, 30, 3),
+        joints_trunc=(1, 30),
+        joints_cam=(1, 30, 3),
+        joints_valid=(1, 30),
+        smpl_joints_img=(1, 30, 3),
+        smpl_joints_trunc=(1, 30),
+        smpl_pose=(1, 72),
+        smpl_betas=(1, 10),
+        smpl_valid=(1, ),
+        is_3d=(1, ))
+    for key, shape in shapes.items():
+        assert tuple(gt.get(key).shape) == shape, key
+    assert data['data_samples'][0].gt_instances.is_3d.item() == 1
+    assert gt.is_3d.item() == 0
+
+
+def test_three_modes(tiny_jotr):
+    model = tiny_jotr.eval()
+    data = model.data_preprocessor(synthetic_batch(2))
+    out = model(**data, mode='tensor')
+    assert isinstance(out, FusionHeadOutput)
+    assert out.smpl_pose.shape == (2, 72) and out.joints_3d.shape[1] == 30
+    assert len(out.decoder.joints) == 2
+
+    samples = model(**data, mode='predict')
+    pred = samples[0].pred_instances
+    nv = out.vertices.shape[1]
+    assert pred.vertices.shape == (1, nv, 3)
+    assert pred.keypoints_3d.shape == (1, 30, 3)
+    assert pred.keypoints.shape == (1, 30, 2)
+    torch.testing.assert_close(pred.keypoints_3d[0, 0], torch.zeros(3))
+    torch.testing.assert_close(pred.vertices[0],
+                               out.vertices[0] - out.joints_3d[0, :1])
+    # crop pixels -> image pixels through crop_to_img (scale 200/256)
+    expected = out.joints_crop[0] * 200 / 256 + torch.tensor([10., 20.])
+    torch.testing.assert_close(pred.keypoints[0], expected)
+    torch.testing.assert_close(pred.cam_t, out.cam_t[:1])
+    torch.testing.assert_close(pred.bboxes,
+                               torch.tensor([[10., 20., 210., 220.]]))
+
+    model.train()
+    losses = model(**data, mode='loss')
+    assert LOSS_KEYS <= set(losses)
+    assert {f'uw_{k[5:]}' for k in LOSS_KEYS if 'contrast' not in k} <= \
+        set(losses)
+    assert losses['lambda'].item() == pytest.approx(3.0)
+    assert all(torch.isfinite(v).all() for v in losses.values())
+    with pytest.raises(ValueError, match='invalid mode'):
+        model(**data, mode='foo')
+    with pytest.raises(ValueError, match='one data sample per input'):
+        model(data['inputs'], None, mode='tensor')
+
+
+def test_one_step_decreases_loss(tiny_jotr):
+    model = tiny_jotr.train()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    optim = OptimWrapper(
+        torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
+                          lr=1e-4))
+    data = model.data_preprocessor(synthetic_batch(4, seed=3), True)
+
+    def total_loss():
+        torch.manual_seed(0)  # same dropout, joint drop and sampling
+        losses = model(**data, mode='loss')
+        return model.parse_losses(losses)[0]
+
+    before = total_loss()
+    optim.update_params(before)
+    after = total_loss()
+    assert after.item() < before.item()
+    model.load_state_dict(state)
+
+
+def test_missing_field_is_named(tiny_jotr):
+    data = synthetic_batch(2)
+    del data['data_samples'][1].gt_instances.smpl_betas
+    data = tiny_jotr.data_preprocessor(data)
+    with pytest.raises(KeyError, match='data sample 1.*smpl_betas'):
+        tiny_jotr(**data, mode='loss')
+
+
+def test_full_size_parameter_count(standin_body_model_dir, jotr_builder):
+    model = jotr_builder(
+        STAGE1_CONFIG, str(standin_body_model_dir), init=False)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert abs(trainable - 39.0e6) <= 0.1e6, trainable
+    vposer = sum(p.numel() for p in model.head.vposer.parameters())
+    assert not any(p.requires_grad for p in model.head.vposer.parameters())
+    assert 0.6e6 < vposer < 0.75e6
+    assert not any(
+        k.startswith('head.body_model.') for k in model.state_dict())
+    stage2 = jotr_builder(
+        STAGE2_CONFIG, str(standin_body_model_dir), init=False)
+    assert set(stage2.head.contrast) == {'joint_contrast', 'nonjoint_contrast'}
+    assert stage2.head.contrast['joint_contrast'].num_positives == 128
+    assert stage2.head.contrast['nonjoint_contrast'].num_negatives == 2048

@@ -1,0 +1,86 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+import pytest
+import torch
+
+from mmjotr.models.utils import (convert_official_checkpoint,
+                                 convert_official_state_dict)
+
+# mmjotr prefix -> reference prefix (spec §8), written independently of the
+# converter's rules; the first match wins.
+TO_REFERENCE = [
+    ('backbone.pose2feat.', 'pose2feat.conv.'),
+    ('backbone.', 'backbone.'),
+    ('head.vposer.', 'vposer.vposer.'),
+    ('head.down_linear.', 'down_linear.'),
+    ('head.decoder.smpl_tgt', 'transformer.smpl_tgt'),
+    ('head.decoder.kp_tgt', 'transformer.kp_tgt'),
+    ('head.decoder.smpl_query_pos', 'spose_shape_cam_param'),
+    ('head.decoder.joint_query_pos.weight', 'query.weight'),
+    ('head.encoder.', 'transformer.encoder.'),
+    ('head.decoder.', 'transformer.decoder.'),
+    ('head.cascade_root_pose.layers.', 'cascade_root_pose_out.'),
+    ('head.cascade_pose.layers.', 'cascade_pose_out.'),
+    ('head.cascade_shape.layers.', 'cascade_shaoe_out.'),
+    ('head.cascade_cam.layers.', 'cascade_cam_out.'),
+    ('neck.pos_embed.pos_table', 'pos_embed_1d.pos_table'),
+    ('neck.conv2d_to_3d.', 'conv2d_to_3d.'),
+    ('neck.exponent', 'exponent'),
+    ('neck.conv_3d_coord.', 'conv_3d_coord.0.'),
+    ('neck.encoder.', 'refine_3d.'),
+]
+
+
+def reference_layout(model):
+    gen = torch.Generator().manual_seed(0)
+    ref = {}
+    for key, value in model.state_dict().items():
+        if key.startswith('head.uncertainty_weighting.'):
+            continue  # not part of the reference layout (spec §8)
+        for ours, theirs in TO_REFERENCE:
+            if key.startswith(ours):
+                ref['module.' + theirs + key[len(ours):]] = torch.randn(
+                    value.shape, generator=gen).to(value.dtype)
+                break
+        else:
+            raise AssertionError(f'no reference name for {key}')
+    ref['module.human_model_layer.th_v_template'] = torch.zeros(6890, 3)
+    ref['module.human_model_layer.th_faces'] = torch.zeros(13776, 3)
+    return ref
+
+
+def test_convert_loads_strictly_and_keeps_values(tiny_jotr, tmp_path):
+    ref = reference_layout(tiny_jotr)
+    src = tmp_path / 'snapshot_9.pth.tar'
+    torch.save(dict(network=ref, epoch=9), src)
+    dst = tmp_path / 'converted.pth'
+    state = {k: v.clone() for k, v in tiny_jotr.state_dict().items()}
+    converted = convert_official_checkpoint(str(src), str(dst), tiny_jotr)
+    saved = torch.load(dst, weights_only=True)['state_dict']
+    assert set(saved) == set(state)
+    loaded = tiny_jotr.state_dict()
+    assert torch.equal(loaded['backbone.pose2feat.0.weight'],
+                       ref['module.pose2feat.conv.0.weight'])
+    assert torch.equal(loaded['head.cascade_shape.layers.1.bias'],
+                       ref['module.cascade_shaoe_out.1.bias'])
+    assert torch.equal(loaded['neck.encoder.norm.weight'],
+                       ref['module.refine_3d.norm.weight'])
+    assert torch.equal(converted['head.vposer.bodyprior_dec_fc1.weight'],
+                       ref['module.vposer.vposer.bodyprior_dec_fc1.weight'])
+    assert not any('human_model' in k or 'body_model' in k for k in saved)
+    torch.testing.assert_close(saved['head.uncertainty_weighting.params'],
+                               state['head.uncertainty_weighting.params'])
+    tiny_jotr.load_state_dict(state)
+
+
+def test_convert_lists_every_problem(tiny_jotr):
+    ref = reference_layout(tiny_jotr)
+    expected = {k: tuple(v.shape) for k, v in tiny_jotr.state_dict().items()}
+    ref['module.mystery.weight'] = torch.zeros(1)
+    ref['module.exponent'] = torch.zeros(2)
+    del ref['module.query.weight']
+    with pytest.raises(ValueError) as err:
+        convert_official_state_dict(ref, expected)
+    msg = str(err.value)
+    assert 'unmatched source key: mystery.weight' in msg
+    assert 'shape mismatch for exponent -> neck.exponent: (2,) vs ()' in msg
+    assert 'missing target key: head.decoder.joint_query_pos.weight' in msg
