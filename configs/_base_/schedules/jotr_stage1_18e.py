@@ -1,0 +1,15 @@
+# Stage 1 (spec §7): AdamW, constant lr 1e-4, weight decay 1e-4 (0 on the
+# uncertainty weights), 18 epochs, no gradient clipping, total batch 256.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
+    paramwise_cfg=dict(
+        custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))
+param_scheduler = []  # constant learning rate
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=18, val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+# --auto-scale-lr scales lr by (GPUs x batch per GPU) / 256
+auto_scale_lr = dict(base_batch_size=256, enable=False)

@@ -1,0 +1,35 @@
+# JOTR stage 2 (spec §7): fine-tune the stage-1 model for 10k iterations
+# with the two 3D joint contrastive losses, 8 GPUs x 16.
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
+    '../_base_/schedules/jotr_stage2_10k.py'
+]
+
+model = dict(
+    backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
+    head=dict(
+        loss_joint_contrast=dict(
+            type='JointToJointContrastiveLoss',
+            num_anchors=100,
+            num_positives=128,
+            num_negatives=256,
+            temperature=0.07,
+            loss_weight=0.1,
+            release_quirks=True),
+        loss_nonjoint_contrast=dict(
+            type='JointToNonJointContrastiveLoss',
+            num_anchors=100,
+            num_positives=1024,
+            num_negatives=2048,
+            temperature=0.07,
+            loss_weight=0.1,
+            release_quirks=True)))
+
+default_hooks = dict(
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=200,
+        max_keep_ckpts=3))
+log_processor = dict(by_epoch=False)
+
+# the stage-1 result
+load_from = 'work_dirs/jotr_res50_8xb32-18e_mix-256x256/epoch_18.pth'

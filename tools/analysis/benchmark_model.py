@@ -1,0 +1,61 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""CPU benchmark of the full-size JOTR model.
+
+Prints the parameter counts, the median inference time per person (batch 1
+and 16), the training-step time at batch 4 with and without the
+contrastive losses, each block's share of the inference time, peak memory,
+and the contrastive losses against the reference formulation (same inputs
+and indices, same run). Example::
+
+    python tools/analysis/benchmark_model.py --threads 2
+"""
+import argparse
+import os
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--config',
+        default='configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py',
+        help='a config whose model has both contrastive losses')
+    parser.add_argument(
+        '--body-model-dir', default='data/standin/body_models',
+        help='body model directory (the stand-in is fine for timing)')
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument(
+        '--reference-positive-scale', type=float, default=1.0,
+        help='run the reference contrastive formulation on this share of '
+        'the positives and extrapolate linearly (1.0 = spec sizes, needs '
+        '~20 GB)')
+    parser.add_argument(
+        '--skip', nargs='*', default=[],
+        choices=['inference', 'train', 'contrastive'])
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    import torch
+    from mmengine.config import Config
+    from mmengine.logging import print_log
+
+    from mmjotr.models.utils.benchmark import run_benchmark
+    from mmjotr.utils import register_all_modules
+
+    torch.set_num_threads(args.threads)
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    cfg.model.head.body_model_dir = args.body_model_dir
+    cfg.model.backbone.pop('init_cfg', None)
+    cfg.model.backbone.norm_cfg = dict(type='BN', requires_grad=True)
+    for name, value, unit in run_benchmark(
+            cfg.model, args.repeats, args.reference_positive_scale,
+            args.skip):
+        print_log(f'{name:<72s} {value:12.4g} {unit}')
+
+
+if __name__ == '__main__':
+    main()
