@@ -1,0 +1,159 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+import copy
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmjotr.datasets import CocoSMPLDataset, PW3DDataset
+from mmjotr.utils import register_all_modules
+
+CONFIGS = osp.join(
+    osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets')
+
+
+def with_body_model(pipeline, body_model_dir):
+    pipeline = copy.deepcopy(pipeline)
+    for t in pipeline:
+        if 'body_model' in t:
+            t['body_model']['body_model_dir'] = body_model_dir
+    return pipeline
+
+
+def write_image(path, size=(480, 640)):
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 255, (*size, 3), dtype=np.uint8)
+    cv2.imwrite(str(path), img)
+
+
+def coco_root(tmp_path):
+    (tmp_path / 'annotations').mkdir()
+    (tmp_path / 'images' / 'train2017').mkdir(parents=True)
+    write_image(tmp_path / 'images' / 'train2017' / '1.jpg')
+    kpts = np.zeros((17, 3))
+    kpts[:, 0] = np.linspace(250, 350, 17)
+    kpts[:, 1] = np.linspace(100, 400, 17)
+    kpts[:, 2] = 2
+    anns = [
+        dict(
+            id=i + 1,
+            image_id=1,
+            bbox=[240. + 20 * i, 90., 120., 320.],
+            iscrowd=0,
+            num_keypoints=17,
+            category_id=1,
+            keypoints=(kpts + [20 * i, 0, 0]).reshape(-1).tolist())
+        for i in range(2)
+    ]
+    coco = dict(
+        images=[dict(id=1, file_name='1.jpg', width=640, height=480)],
+        annotations=anns,
+        categories=[dict(id=1, name='person')])
+    (tmp_path / 'annotations' /
+     'person_keypoints_train2017.json').write_text(json.dumps(coco))
+    fits = {
+        '1':
+        dict(
+            smpl_param=dict(
+                pose=[0.1] * 72, shape=[0.2] * 10, trans=[0., 0., 6.]),
+            cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
+    }
+    (tmp_path / 'annotations' /
+     'MSCOCO_train_SMPL_NeuralAnnot.json').write_text(json.dumps(fits))
+    return str(tmp_path)
+
+
+def test_training_pipeline_produces_the_contract(tmp_path,
+                                                 standin_body_model_dir):
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(CONFIGS, 'jotr_mix_train.py'))
+    pipeline = with_body_model(cfg.train_pipeline, standin_body_model_dir)
+    ds = CocoSMPLDataset(data_root=coco_root(tmp_path), pipeline=pipeline)
+    np.random.seed(0)
+    for i in range(2):
+        out = ds[i]
+        assert out['inputs'].shape == (3, 256, 256)
+        assert out['inputs'].dtype == torch.uint8
+        gt = out['data_samples'].gt_instances
+        assert gt.keypoints_input.shape == (1, 30, 2)
+        assert gt.smpl_valid.item() == float(i == 0)
+        assert gt.is_3d.item() == 0.
+        # every joint COCO has (and the derived pelvis) is annotated
+        assert gt.joints_valid.sum().item() == 18
+        meta = out['data_samples'].metainfo
+        assert meta['dataset_name'] == 'coco' and meta['sample_idx'] == i
+        assert meta['crop_to_img'].shape == (2, 3)
+
+
+def test_test_pipeline_on_3dpw(tmp_path, standin_body_model_dir):
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(CONFIGS, '3dpw.py'))
+    root = tmp_path / 'PW3D' / 'data'
+    (root / 'imageFiles' / 'downtown_walk_00').mkdir(parents=True)
+    write_image(root / 'imageFiles' / 'downtown_walk_00' / 'image_00000.jpg')
+    openpose = np.zeros((18, 3))
+    openpose[:, 0] = np.linspace(280, 360, 18)
+    openpose[:, 1] = np.linspace(120, 380, 18)
+    openpose[:, 2] = 0.8
+    coco = dict(
+        images=[
+            dict(
+                id=0,
+                file_name='image_00000.jpg',
+                sequence='downtown_walk_00',
+                width=640,
+                height=480,
+                cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
+        ],
+        annotations=[
+            dict(
+                id=5,
+                image_id=0,
+                bbox=[270., 110., 100., 280.],
+                smpl_param=dict(
+                    pose=[0.1] * 72,
+                    shape=[0.2] * 10,
+                    trans=[0., 0., 6.],
+                    gender='male'),
+                openpose_result=openpose.reshape(-1).tolist())
+        ])
+    (root / '3DPW_latest_test.json').write_text(json.dumps(coco))
+    dataset_cfg = cfg.test_dataloader.dataset
+    ds = PW3DDataset(
+        data_root=str(root),
+        ann_file=dataset_cfg.ann_file,
+        pipeline=dataset_cfg.pipeline)
+    out = ds[0]
+    sample = out['data_samples']
+    assert not sample.flip and sample.gender == 'male'
+    assert sample.gt_smpl_betas.shape == (10, )
+    # the crop box comes from the OpenPose keypoints (x 1.2, square x 1.1)
+    box = sample.gt_instances.bboxes[0].numpy()
+    side = (box[2] - box[0], box[3] - box[1])
+    np.testing.assert_allclose(side, [259. * 1.2 * 1.1] * 2, rtol=0.01)
+    assert sample.gt_instances.keypoints_input_mask.sum().item() == 19
+    assert cfg.test_evaluator.prefix == '3dpw'
+
+
+@pytest.mark.parametrize('name', [
+    '3dpw', '3dpw_oc', '3dpw_pc', '3dpw_crowd', '3doh', 'panoptic',
+    'jotr_mix_train'
+])
+def test_dataset_configs_build(name):
+    register_all_modules()
+    from mmjotr.registry import DATASETS, METRICS, TRANSFORMS
+    cfg = Config.fromfile(osp.join(CONFIGS, f'{name}.py'))
+    loader = cfg.get('test_dataloader', cfg.get('train_dataloader'))
+    datasets = [loader.dataset]
+    if loader.dataset.type == 'MixedMeshDataset':
+        datasets = loader.dataset.datasets_3d + loader.dataset.datasets_2d
+    for dataset in datasets:
+        assert DATASETS.get(dataset.type) is not None
+        for t in dataset.pipeline:
+            assert TRANSFORMS.get(t['type']) is not None, t['type']
+    if 'test_evaluator' in cfg:
+        assert METRICS.get(cfg.test_evaluator.type) is not None
