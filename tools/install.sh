@@ -58,6 +58,44 @@ pip_install() { "${PIP[@]}" install --progress-bar off -c "$CONSTRAINTS" "$@"; }
 command -v "$PYTHON" >/dev/null 2>&1 || die "python interpreter '$PYTHON' not found (set PYTHON=...)"
 log "python: $("$PYTHON" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
 
+# ---------------------------------------------------------------- fast path
+# One interpreter checks every pinned version (package metadata, no imports)
+# and then imports the whole stack once: when all is in place the script ends
+# here in seconds instead of walking the steps.
+STACK_CHECK='
+import importlib.metadata as md, os, sys
+def v(name):
+    try:
+        return md.version(name)
+    except md.PackageNotFoundError:
+        return None
+def major(ver):
+    return int(ver.split(".")[0])
+need = {"mmengine": "0.10.7", "mmcv": "2.1.0", "mmdet": "3.3.0", "mmpose": "1.3.2"}
+bad = [n for n, want in need.items() if v(n) != want]
+present = ["chumpy", "smplx", "xtcocotools", "einops", "roma", "scipy", "matplotlib",
+           "pytest", "pytest-timeout", "flake8", "isort", "yapf", "mmjotr"]
+bad += [n for n in present if v(n) is None]
+if v("numpy") is None or major(v("numpy")) >= 2: bad.append("numpy<2")
+st = tuple(int(x) for x in (v("setuptools") or "0.0").split(".")[:2])
+if not (77, 0) <= st < (81, 0): bad.append("setuptools")
+if bad: sys.exit("missing or wrong: " + ", ".join(bad))
+import warnings; warnings.simplefilter("ignore")
+import torch, torchvision.ops, mmcv.ops, mmdet.apis, mmpose.apis, cv2, mmjotr
+if major(cv2.__version__) >= 5: sys.exit("opencv>=5")
+torchvision.ops.nms(torch.zeros(1, 4), torch.zeros(1), 0.5)
+root = os.path.realpath(sys.argv[1])
+if os.path.realpath(os.path.dirname(mmjotr.__file__)) != os.path.join(root, "mmjotr"):
+    sys.exit("mmjotr is installed from elsewhere: " + mmjotr.__file__)
+print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmcv", mmcv.__version__,
+      "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)
+'
+if [ "${MMJOTR_FORCE_STEPS:-0}" != 1 ] && FAST="$("$PYTHON" -c "$STACK_CHECK" "$ROOT" 2>/dev/null)"; then
+    log "everything already installed: $FAST"
+    log "done in $((SECONDS - START_ALL)) s (set MMJOTR_FORCE_STEPS=1 to re-check step by step)"
+    exit 0
+fi
+
 # ---------------------------------------------------------------- 1. torch
 step "torch + torchvision"
 if py_ok 'import torch, torchvision; from torchvision.ops import nms; import torch as t; nms(t.zeros(1, 4), t.zeros(1), 0.5)'; then
@@ -152,8 +190,8 @@ else
 fi
 
 # ---------------------------------------------------------------- 8. runtime + test deps
-step "smplx, xtcocotools, einops, test and lint tools"
-if py_ok 'import smplx, xtcocotools, einops, scipy, matplotlib, pytest, pytest_timeout, flake8, isort, yapf'; then
+step "smplx, xtcocotools, einops, roma, test and lint tools"
+if py_ok 'import importlib.metadata as m; [m.version(n) for n in ("smplx", "xtcocotools", "einops", "roma", "scipy", "matplotlib", "pytest", "pytest-timeout", "flake8", "isort", "yapf")]'; then
     log "already installed"
 else
     pip_install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
@@ -169,7 +207,7 @@ else
 fi
 
 log "checking that the stack imports together"
-if ! OUT="$("$PYTHON" -c 'import mmjotr, mmcv.ops, mmdet.apis, mmpose.apis; import mmcv, mmdet, mmpose, mmengine, torch; print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmengine", mmengine.__version__, "| mmcv", mmcv.__version__, "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)' 2>&1)"; then
+if ! OUT="$("$PYTHON" -W ignore -c 'import mmjotr, mmcv.ops, mmdet.apis, mmpose.apis; import mmcv, mmdet, mmpose, mmengine, torch; print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmengine", mmengine.__version__, "| mmcv", mmcv.__version__, "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)' 2>&1)"; then
     die "final import check failed: $OUT"
 fi
 log "$OUT"
