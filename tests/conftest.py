@@ -35,10 +35,18 @@ def standin_cache_dir() -> str:
 
 
 @pytest.fixture(scope='session')
-def standin_body_model_dir() -> str:
-    """Path of a complete stand-in body model directory (read-only use)."""
-    return ensure_standin_body_model(
-        standin_cache_dir(),
+def standin_body_model_dir(tmp_path_factory) -> str:
+    """Path of a complete stand-in body model directory (read-only use).
+
+    Falls back to a per-session temporary directory when the cache
+    location is not writable.
+    """
+    kwargs = dict(
         seed=STANDIN_SEED,
         vposer_steps=QUICK_VPOSER_STEPS,
         vposer_batch_size=QUICK_VPOSER_BATCH)
+    try:
+        return ensure_standin_body_model(standin_cache_dir(), **kwargs)
+    except OSError:
+        fallback = tmp_path_factory.mktemp('standin') / 'body_models'
+        return ensure_standin_body_model(str(fallback), **kwargs)
