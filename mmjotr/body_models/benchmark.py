@@ -3,8 +3,9 @@
 import contextlib
 import io
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, List, Sequence
 
+import numpy as np
 import smplx
 import torch
 
@@ -15,13 +16,20 @@ from .smpl_pickle import load_smpl_arrays
 __all__ = ['benchmark_smpl']
 
 
-def _time_per_call(fn: Callable[[], object], iters: int, warmup: int) -> float:
+def _interleaved_medians(fns: Sequence[Callable[[], object]], iters: int,
+                         warmup: int) -> List[float]:
+    """Median seconds per call of each function, calls interleaved so that
+    load changes on a shared machine affect all of them alike."""
     for _ in range(warmup):
-        fn()
-    start = time.perf_counter()
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for _ in range(iters):
-        fn()
-    return (time.perf_counter() - start) / iters
+        for fn, record in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            record.append(time.perf_counter() - start)
+    return [float(np.median(t)) for t in times]
 
 
 @torch.no_grad()
@@ -33,8 +41,9 @@ def benchmark_smpl(body_model_dir: str,
     """Time one batched forward pass of mmjotr's SMPL and of smplx.SMPL.
 
     Both run on the CPU in the current thread setting with the same random
-    pose (std 0.3 rad) and betas. mmjotr's module also computes JOTR's six
-    extra joints; smplx's computes its default 21 extra vertex joints.
+    pose (std 0.3 rad) and betas; calls alternate and medians are
+    reported. mmjotr's module also computes JOTR's six extra joints;
+    smplx's computes its default 21 extra vertex joints.
 
     Args:
         body_model_dir (str): body model directory (real or stand-in).
@@ -57,11 +66,10 @@ def benchmark_smpl(body_model_dir: str,
             model_path=path,
             data_struct=smplx.utils.Struct(**load_smpl_arrays(path)),
             batch_size=batch_size).eval()
-    ours_s = _time_per_call(lambda: ours(pose, betas), iters, warmup)
-    plain_s = _time_per_call(
-        lambda: plain(
-            betas=betas, global_orient=pose[:, :3], body_pose=pose[:, 3:]),
-        iters, warmup)
+    ours_s, plain_s = _interleaved_medians([
+        lambda: ours(pose, betas), lambda: plain(
+            betas=betas, global_orient=pose[:, :3], body_pose=pose[:, 3:])
+    ], iters, warmup)
     return {
         'mmjotr_ms_per_sample': 1e3 * ours_s / batch_size,
         'smplx_ms_per_sample': 1e3 * plain_s / batch_size,
