@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from mmjotr.body_models import (ASSET_FILES, STANDIN_NOTE,
-                                build_standin_arrays, is_complete_standin,
+                                build_standin_arrays,
+                                ensure_standin_body_model, is_complete_standin,
                                 load_smpl_arrays, restricted_pickle_load)
 from mmjotr.body_models.toy_mesh import solve_ring_counts
 from mmjotr.body_models.toy_skeleton import part_specs
@@ -129,3 +130,19 @@ def test_written_directory(standin_body_model_dir):
     assert info['vposer_fit']['mean_error_deg'] > 0
     with open(osp.join(standin_body_model_dir, 'STANDIN_README.txt')) as f:
         assert 'NOT SMPL' in f.read()
+
+
+def test_incomplete_directory_is_regenerated(tmp_path):
+    target = tmp_path / 'body_models'
+    (target / 'smpl').mkdir(parents=True)
+    (target / 'smpl' / 'SMPL_NEUTRAL.pkl').write_bytes(b'half written')
+    assert not is_complete_standin(str(target))
+    ensure_standin_body_model(
+        str(target), seed=0, vposer_steps=2, vposer_batch_size=8)
+    assert is_complete_standin(str(target))
+    assert load_smpl_arrays(str(target / 'smpl' /
+                                'SMPL_NEUTRAL.pkl'))['f'].shape == (13776, 3)
+    # A complete directory is returned untouched.
+    stamp = (target / 'standin_info.json').stat().st_mtime_ns
+    ensure_standin_body_model(str(target), vposer_steps=2)
+    assert (target / 'standin_info.json').stat().st_mtime_ns == stamp

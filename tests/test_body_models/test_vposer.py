@@ -7,8 +7,8 @@ import torch
 from scipy.spatial.transform import Rotation
 
 from mmjotr.body_models import (VPoserV1, extract_vposer_state_dict,
-                                load_vposer_weights, sample_body_poses,
-                                vposer_reconstruction_error)
+                                fit_vposer, load_vposer_weights,
+                                sample_body_poses, vposer_reconstruction_error)
 from mmjotr.registry import MODELS
 
 # Key names and shapes of the official snapshot (spec section 8).
@@ -116,3 +116,11 @@ def test_standin_vposer_reconstructs_prior_poses(standin_body_model_dir):
     aa = fitted.decode(torch.randn(16, 32))
     assert aa.shape == (16, 21, 3)
     assert (aa.norm(dim=-1) <= np.pi + 1e-5).all()
+
+
+@pytest.mark.slow
+def test_full_fit_reconstructs_heldout_poses():
+    # The stand-in CLI default (3000 steps, ~3 min on one thread).
+    _, report = fit_vposer(steps=3000, seed=0)
+    assert report.mean_error_deg < 10.0
+    assert report.p95_error_deg < 20.0
