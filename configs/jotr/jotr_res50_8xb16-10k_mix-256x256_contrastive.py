@@ -2,8 +2,12 @@
 # with the two 3D joint contrastive losses, 8 GPUs x 16.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
-    '../_base_/schedules/jotr_stage2_10k.py'
+    '../_base_/schedules/jotr_stage2_10k.py',
+    '../_base_/datasets/jotr_mix_train.py', '../_base_/datasets/3dpw.py'
 ]
+
+train_dataloader = dict(
+    batch_size=16, sampler=dict(type='InfiniteSampler', shuffle=True))
 
 model = dict(
     backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),

@@ -3,8 +3,11 @@
 # backbone from the SimpleBaseline ResNet-50 (mmpose td-hm_res50 COCO).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
-    '../_base_/schedules/jotr_stage1_18e.py'
+    '../_base_/schedules/jotr_stage1_18e.py',
+    '../_base_/datasets/jotr_mix_train.py', '../_base_/datasets/3dpw.py'
 ]
+
+train_dataloader = dict(batch_size=32)
 
 # mmpose's SimpleBaseline ResNet-50 COCO 256x192 checkpoint (user-supplied)
 backbone_checkpoint = ('checkpoints/td-hm_res50_8xb64-210e_coco-256x192-'

@@ -1,5 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmjotr.registry import MODELS
@@ -29,4 +30,5 @@ def jotr_builder():
 
 @pytest.fixture(scope='module')
 def tiny_jotr(standin_body_model_dir):
+    torch.manual_seed(0)  # a fixed initialisation
     return build_jotr(TINY_CONFIG, str(standin_body_model_dir))

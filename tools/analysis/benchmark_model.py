@@ -20,17 +20,22 @@ def parse_args():
         default='configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py',
         help='a config whose model has both contrastive losses')
     parser.add_argument(
-        '--body-model-dir', default='data/standin/body_models',
+        '--body-model-dir',
+        default='data/standin/body_models',
         help='body model directory (the stand-in is fine for timing)')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument(
-        '--reference-positive-scale', type=float, default=1.0,
+        '--reference-positive-scale',
+        type=float,
+        default=1.0,
         help='run the reference contrastive formulation on this share of '
         'the positives and extrapolate linearly (1.0 = spec sizes, needs '
         '~20 GB)')
     parser.add_argument(
-        '--skip', nargs='*', default=[],
+        '--skip',
+        nargs='*',
+        default=[],
         choices=['inference', 'train', 'contrastive'])
     return parser.parse_args()
 
@@ -51,9 +56,9 @@ def main():
     cfg.model.head.body_model_dir = args.body_model_dir
     cfg.model.backbone.pop('init_cfg', None)
     cfg.model.backbone.norm_cfg = dict(type='BN', requires_grad=True)
-    for name, value, unit in run_benchmark(
-            cfg.model, args.repeats, args.reference_positive_scale,
-            args.skip):
+    for name, value, unit in run_benchmark(cfg.model, args.repeats,
+                                           args.reference_positive_scale,
+                                           args.skip):
         print_log(f'{name:<72s} {value:12.4g} {unit}')
 
 

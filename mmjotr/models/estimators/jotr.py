@@ -48,6 +48,9 @@ class JOTR(BaseModel):
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='MeshDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            # mmjotr's registry, whatever the current default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)

@@ -1,5 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """Timing and peak-memory helpers for tools/analysis/benchmark_model.py."""
+import ctypes
 import statistics
 import time
 from collections import defaultdict
@@ -15,6 +16,19 @@ def _status_kib(field: str) -> int:
             if line.startswith(field + ':'):
                 return int(line.split()[1])
     raise RuntimeError(f'/proc/self/status has no {field}')
+
+
+def return_freed_memory_to_os(threshold: int = 1 << 16) -> None:
+    """Make glibc serve and return large blocks with mmap (Linux).
+
+    Without it glibc keeps freed blocks of up to 32 MiB in its heap after
+    the first use, and a later peak of resident memory under-states the
+    memory a computation needs.
+    """
+    libc = ctypes.CDLL('libc.so.6')
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, threshold)
+    libc.mallopt(m_trim_threshold, threshold)
 
 
 def measure_peak_memory(fn: Callable[[], object]) -> Tuple[object, float]:

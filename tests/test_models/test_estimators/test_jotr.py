@@ -120,3 +120,20 @@ def test_full_size_parameter_count(standin_body_model_dir, jotr_builder):
     assert set(stage2.head.contrast) == {'joint_contrast', 'nonjoint_contrast'}
     assert stage2.head.contrast['joint_contrast'].num_positives == 128
     assert stage2.head.contrast['nonjoint_contrast'].num_negatives == 2048
+
+
+def test_uncertainty_weights_have_no_weight_decay(tiny_jotr):
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(
+        'configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py')
+    optim = build_optim_wrapper(tiny_jotr, cfg.optim_wrapper)
+    uw = tiny_jotr.head.uncertainty_weighting.params
+    decays = {
+        id(p): g['weight_decay']
+        for g in optim.optimizer.param_groups
+        for p in g['params']
+    }
+    assert decays[id(uw)] == 0
+    assert decays[id(tiny_jotr.neck.exponent)] == 1e-3
+    assert optim.optimizer.defaults['lr'] == 5e-5
