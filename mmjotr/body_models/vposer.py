@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """VPoser v1.0, the body pose prior whose decoder JOTR predicts through."""
 import os.path as osp
+import pickle
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -151,9 +152,20 @@ def load_vposer_weights(model: VPoserV1, path: str) -> None:
         raise FileNotFoundError(
             f'VPoser weights {osp.basename(path)} not found: searched '
             f'{osp.abspath(path)}. They come from {ASSET_SOURCES["vposer"]}.')
-    obj = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(
+            f'{path}: cannot be read as tensors only (torch.load with '
+            'weights_only=True refused it); save its VPoser weights as a '
+            f'plain state dict first. Reason: {err}') from err
     state = extract_vposer_state_dict(obj, path)
     expected = model.state_dict()
+    # Snapshots from PyTorch versions before 0.4.1 have no BatchNorm
+    # counters; they do not affect the (eval-mode) model.
+    for key in expected:
+        if key.endswith('num_batches_tracked') and key not in state:
+            state[key] = expected[key]
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:

@@ -25,6 +25,10 @@ OFFICIAL_SHAPES = {
 }
 
 
+class _NotATensor:
+    pass
+
+
 def _snapshot(directory: str) -> str:
     return osp.join(directory, 'vposer_v1_0', 'snapshots', 'TR00_E096.pt')
 
@@ -97,6 +101,15 @@ def test_weight_errors(tmp_path):
     torch.save(state, tmp_path / 'bad.pt')
     with pytest.raises(ValueError, match='bodyprior_dec_out.bias'):
         load_vposer_weights(VPoserV1(), str(tmp_path / 'bad.pt'))
+    # Old snapshots without BatchNorm counters still load.
+    state = VPoserV1().state_dict()
+    state = {k: v for k, v in state.items() if 'num_batches' not in k}
+    torch.save(state, tmp_path / 'old.pt')
+    load_vposer_weights(VPoserV1(), str(tmp_path / 'old.pt'))
+    # Arbitrary pickled objects are not loaded.
+    torch.save({'bodyprior_x': _NotATensor()}, tmp_path / 'obj.pt')
+    with pytest.raises(ValueError, match='weights_only'):
+        load_vposer_weights(VPoserV1(), str(tmp_path / 'obj.pt'))
     with pytest.raises(ValueError, match='prefixes'):
         extract_vposer_state_dict({
             'a.bodyprior_dec_fc1.weight': torch.zeros(1),
