@@ -16,7 +16,10 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ['TubeSpec', 'TubeMesh', 'BodyMesh', 'build_body_mesh']
+__all__ = [
+    'TubeSpec', 'TubeMesh', 'BodyMesh', 'make_tube', 'solve_ring_counts',
+    'build_body_mesh'
+]
 
 NUM_VERTICES = 6890
 
