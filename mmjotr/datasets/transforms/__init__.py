@@ -6,6 +6,7 @@ from .mesh_bbox import GetMeshBBox
 from .mesh_targets import GenerateMeshTargets
 from .pack_mesh_inputs import PackMeshInputs
 from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
+from .smpl_joints import SMPLJoints
 from .synthetic_keypoint_errors import (COCO_SIGMAS, ERROR_NAMES,
                                         SyntheticKeypointErrors)
 
@@ -14,5 +15,6 @@ __all__ = [
     'SyntheticKeypointErrors', 'PackMeshInputs', 'crop_affine',
     'invert_affine', 'to_joint_set', 'flip_joints', 'apply_affine_np',
     'input_keypoints_jotr30', 'DERIVED_JOINTS', 'flip_smpl_pose',
-    'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS', 'ERROR_NAMES'
+    'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS', 'ERROR_NAMES',
+    'SMPLJoints'
 ]

@@ -110,8 +110,10 @@ class RandomMeshAffine(BaseTransform):
         size = (self.input_size, self.input_size)
         crop = cv2.warpAffine(img, mat, size, flags=cv2.INTER_LINEAR)
         if not self.test_mode:
-            crop = np.clip(crop * gain.astype(np.float32), 0,
-                           255).astype(np.uint8)
+            # per-channel gain through a lookup table (as pixel * gain,
+            # clipped and truncated to uint8)
+            lut = np.clip(np.arange(256)[:, None] * gain[None], 0, 255)
+            crop = cv2.LUT(crop, lut.astype(np.uint8).reshape(256, 1, 3))
         results.update(
             img=crop,
             img_shape=size,

@@ -3,13 +3,13 @@
 from typing import Optional, Tuple
 
 import numpy as np
-import torch
 from mmcv.transforms import BaseTransform
 
 from mmjotr.registry import MODELS, TRANSFORMS
 from .keypoint_utils import (apply_affine_np, flip_joints,
                              input_keypoints_jotr30, to_joint_set)
 from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
+from .smpl_joints import SMPLJoints
 
 NUM_JOINTS = 30
 
@@ -32,12 +32,14 @@ class GenerateMeshTargets(BaseTransform):
     affine already mirrors x); rotation turns the root-relative 3D joints
     and the SMPL root orientation by :func:`rotation_z`.
 
-    The SMPL (pseudo-)GT joints come from the body model in the camera of
-    the record (``smpl_world_to_cam`` moves world-frame fits, Human3.6M);
-    they are projected with ``cam_focal``/``cam_princpt`` and mapped like
-    the dataset joints. When ``smpl_fit_thr`` is set the fit is dropped if
-    its H36M joints, translation-aligned, are further than that (mm) from
-    the dataset's 3D joints. Betas with any ``|b| > 3`` become zero.
+    The SMPL (pseudo-)GT joints come from the body model (through
+    :class:`SMPLJoints`, which skins only the vertices joints need) in the
+    camera of the record (``smpl_world_to_cam`` moves world-frame fits,
+    Human3.6M); they are projected with ``cam_focal``/``cam_princpt`` and
+    mapped like the dataset joints. When ``smpl_fit_thr`` is set the fit
+    is dropped if its H36M joints, translation-aligned, are further than
+    that (mm) from the dataset's 3D joints. Betas with any ``|b| > 3``
+    become zero.
 
     The 2D pose input ``keypoints_input`` is the dataset joints with the
     truncation mask in training (the synthetic errors come next), and the
@@ -74,17 +76,21 @@ class GenerateMeshTargets(BaseTransform):
                              'body_model config')
         self.body_model_cfg = body_model
         self._body_model = None
+        self._smpl_joints = {}
         self.input_size = input_size
         self.heatmap_size = heatmap_size
         self.bbox_3d_size = bbox_3d_size
         self.with_smpl_targets = with_smpl_targets
         self.test_mode = test_mode
 
-    @property
-    def body_model(self) -> torch.nn.Module:
-        if self._body_model is None:
-            self._body_model = MODELS.build(self.body_model_cfg).eval()
-        return self._body_model
+    def smpl_joints(self, with_h36m: bool) -> SMPLJoints:
+        """The (lazily built) joint function of the body model."""
+        if with_h36m not in self._smpl_joints:
+            if self._body_model is None:
+                self._body_model = MODELS.build(self.body_model_cfg)
+            self._smpl_joints[with_h36m] = SMPLJoints(self._body_model,
+                                                      with_h36m)
+        return self._smpl_joints[with_h36m]
 
     def _depth(self, dz: np.ndarray) -> np.ndarray:
         return ((dz / (self.bbox_3d_size / 2.) + 1.) / 2. *
@@ -132,41 +138,36 @@ class GenerateMeshTargets(BaseTransform):
             joints_valid=valid)
         return out
 
-    def _smpl_camera_joints(self, results: dict) -> Tuple[np.ndarray, ...]:
-        """SMPL (pseudo-)GT in the camera: pose, JOTR-30 joints, vertices."""
+    def _smpl_camera_joints(self, results: dict,
+                            with_h36m: bool) -> Tuple[np.ndarray, ...]:
+        """SMPL (pseudo-)GT in the camera: pose, JOTR-30 and H36M joints.
+
+        The H36M joints (None unless ``with_h36m``) are not translated: the
+        fit check aligns translations anyway.
+        """
         pose = np.asarray(results['smpl_pose'], np.float32)
         world_to_cam = results.get('smpl_world_to_cam')
         if world_to_cam is not None:
             pose = rotate_root_pose(pose, world_to_cam[0])
-        with torch.no_grad():
-            output = self.body_model(
-                torch.from_numpy(pose)[None],
-                torch.as_tensor(results['smpl_betas'],
-                                dtype=torch.float32)[None])
-        joints = output.joints[0].numpy()  # (30, 3)
-        vertices = output.vertices[0].numpy()  # (6890, 3)
-        transl = np.asarray(results['smpl_transl'], np.float32)
+        joints, h36m = self.smpl_joints(with_h36m)(pose, results['smpl_betas'])
+        transl = np.asarray(results['smpl_transl'], np.float64)
         if world_to_cam is not None:
             rot, t = world_to_cam
             root = joints[0]
             transl = rot @ transl + t + rot @ root - root
-        return pose, joints + transl, vertices + transl
+        return pose, (joints + transl).astype(np.float32), h36m
 
-    def _fit_is_valid(self, results: dict, vertices: np.ndarray) -> bool:
-        thr = results.get('smpl_fit_thr')
-        if thr is None or results.get('joints_cam') is None:
-            return True
+    def _fit_is_valid(self, results: dict, fit: np.ndarray) -> bool:
+        """Whether the fit's H36M joints are within ``smpl_fit_thr`` mm."""
         gt, present = to_joint_set(
             results['joints_cam'],
             np.ones(len(results['joints_cam']), np.float32),
             results['joint_set'], 'h36m_17')
-        with torch.no_grad():
-            fit = self.body_model.regress_h36m(
-                torch.from_numpy(vertices)[None])[0].numpy()  # (17, 3)
         keep = present > 0
         gt, fit = gt[keep], fit[keep]
         fit = fit - fit.mean(0) + gt.mean(0)
-        return float(np.linalg.norm(fit - gt, axis=1).mean()) * 1000. <= thr
+        error = np.linalg.norm(fit - gt, axis=1).mean() * 1000.
+        return float(error) <= results['smpl_fit_thr']
 
     def _smpl_targets(self, results: dict) -> dict:
         out = dict(
@@ -180,8 +181,11 @@ class GenerateMeshTargets(BaseTransform):
         if results.get('cam_focal') is None:
             raise KeyError(f'{results["img_path"]}: SMPL targets need '
                            '"cam_focal" and "cam_princpt"')
-        pose, joints, vertices = self._smpl_camera_joints(results)
-        if not self._fit_is_valid(results, vertices):
+        check = (
+            results.get('smpl_fit_thr') is not None
+            and results.get('joints_cam') is not None)
+        pose, joints, h36m = self._smpl_camera_joints(results, check)
+        if check and not self._fit_is_valid(results, h36m):
             return out
         uv = joints[:, :2] / joints[:, 2:] * results['cam_focal'] + \
             results['cam_princpt']

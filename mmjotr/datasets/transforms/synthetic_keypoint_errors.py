@@ -182,7 +182,8 @@ class SyntheticKeypointErrors(BaseTransform):
             ok = self._far(pts, np.concatenate([gt[None], inv]), radius)
         if not ok.any():
             return None
-        return pts[np.random.choice(np.nonzero(ok)[0])]
+        candidates = np.nonzero(ok)[0]
+        return pts[candidates[np.random.randint(len(candidates))]]
 
     def transform(self, results: dict) -> dict:
         coco = [
@@ -216,7 +217,11 @@ class SyntheticKeypointErrors(BaseTransform):
             dist = {ks: r[j] for ks, r in radii.items()}
             point = None
             while point is None and p.sum() > 0:
-                kind = int(np.random.choice(5, p=p / p.sum()))
+                # draw an error type with probability p / p.sum()
+                kind = int(
+                    np.searchsorted(
+                        np.cumsum(p), np.random.rand() * p.sum(),
+                        side='right'))
                 point = self._sample(kind, kpts[k], inv, swap, dist)
                 p[kind] = 0.
             if point is None:

@@ -101,6 +101,11 @@ class MeshMetric(BaseMetric):
         out = np.zeros((len(samples), self.h36m_regressor.shape[1], 3))
         by_gender = defaultdict(list)
         for i, s in enumerate(samples):
+            if s.get('gt_smpl_pose') is None:
+                raise KeyError(
+                    f'MeshMetric: sample {s.get("sample_idx")} '
+                    f'({s.get("img_path")}) has no gt_smpl_pose/'
+                    'gt_smpl_betas; mode="mesh" needs SMPL ground truth')
             by_gender[s.get('gender', 'neutral')].append(i)
         for gender, idx in by_gender.items():
             pose = torch.as_tensor(

@@ -162,3 +162,11 @@ def test_distributed_equals_single_process(standin_body_model_dir, tmp_path):
     for key, value in single.items():
         # float32 GT meshes batched differently: equal to rounding
         assert dist_out[key] == pytest.approx(value, rel=1e-6), key
+
+
+def test_mesh_mode_needs_smpl_ground_truth(standin_body_model_dir):
+    sample = make_samples(standin_body_model_dir, num=1)[0]
+    del sample['gt_smpl_pose']
+    metric = MeshMetric(standin_body_model_dir)
+    with pytest.raises(KeyError, match='sample 0 .*gt_smpl_pose'):
+        metric.process({}, [sample])
