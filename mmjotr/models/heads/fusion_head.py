@@ -178,10 +178,13 @@ class FusionHead(BaseModule):
         })
 
     def init_weights(self) -> None:
-        """Default init, xavier on the transformer, then VPoser weights."""
+        """Default init, xavier on the transformer, then VPoser weights.
+
+        ``super().init_weights()`` also runs ``FusionDecoder.init_weights``
+        (mmengine calls it on every child that defines it).
+        """
         super().init_weights()
         xavier_init_matrices([self.encoder])
-        self.decoder.init_weights()
         if self.vposer_checkpoint is not None:
             from mmjotr.body_models import load_vposer_weights
             load_vposer_weights(self.vposer, self.vposer_checkpoint)

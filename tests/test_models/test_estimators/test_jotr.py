@@ -137,3 +137,17 @@ def test_uncertainty_weights_have_no_weight_decay(tiny_jotr):
     assert decays[id(uw)] == 0
     assert decays[id(tiny_jotr.neck.exponent)] == 1e-3
     assert optim.optimizer.defaults['lr'] == 5e-5
+
+
+def test_attention_weights_in_tensor_mode(tiny_jotr):
+    model = tiny_jotr.eval()
+    data = model.data_preprocessor(synthetic_batch(1))
+    model.test_cfg['need_weights'] = True
+    try:
+        out = model(**data, mode='tensor')
+    finally:
+        model.test_cfg['need_weights'] = False
+    maps = model.head.attention_maps(out)
+    # 3 SMPL + 15 joint queries over 64 2D tokens, then + 15 joint tokens
+    assert [tuple(m.shape) for m in maps] == [(1, 18, 64), (1, 18, 79)]
+    torch.testing.assert_close(maps[1].sum(-1), torch.ones(1, 18))

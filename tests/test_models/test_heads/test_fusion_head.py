@@ -97,3 +97,12 @@ def test_vposer_frozen_and_eval(tiny_jotr):
     assert not tiny_jotr.head.vposer.training
     assert not any(p.requires_grad for p in tiny_jotr.head.vposer.parameters())
     assert 'head.vposer.bodyprior_dec_out.weight' in tiny_jotr.state_dict()
+
+
+def test_transformer_xavier_initialised(tiny_jotr):
+    # nn.Linear's default bound is 1/sqrt(fan_in); xavier's is larger here
+    for linear in (tiny_jotr.head.decoder.layers[0].linear1,
+                   tiny_jotr.head.encoder.layers[0].linear1):
+        fan_out, fan_in = linear.weight.shape
+        top = linear.weight.abs().max().item()
+        assert 1 / math.sqrt(fan_in) < top <= math.sqrt(6 / (fan_in + fan_out))
