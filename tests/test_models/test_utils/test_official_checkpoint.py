@@ -84,3 +84,51 @@ def test_convert_lists_every_problem(tiny_jotr):
     assert 'unmatched source key: mystery.weight' in msg
     assert 'shape mismatch for exponent -> neck.exponent: (2,) vs ()' in msg
     assert 'missing target key: head.decoder.joint_query_pos.weight' in msg
+
+
+def test_full_size_model_has_the_reference_shapes(standin_body_model_dir,
+                                                  jotr_builder):
+    model = jotr_builder(
+        'configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py',
+        str(standin_body_model_dir),
+        init=False)
+    ref = reference_layout(model)
+    spec = {  # spec §8
+        'spose_shape_cam_param': (3, 256),
+        'exponent': (),
+        'query.weight': (15, 256),
+        'pose2feat.conv.0.weight': (64, 94, 3, 3),
+        'pose2feat.conv.1.running_var': (64, ),
+        'vposer.vposer.bodyprior_enc_fc1.weight': (512, 63),
+        'vposer.vposer.bodyprior_dec_out.weight': (126, 512),
+        'down_linear.weight': (256, 2048, 1, 1),
+        'transformer.smpl_tgt': (256, ),
+        'transformer.encoder.layers.1.self_attn.in_proj_weight': (768, 256),
+        'transformer.encoder.layers.1.linear1.weight': (2048, 256),
+        'transformer.decoder.layers.3.multihead_attn.in_proj_weight':
+        (768, 256),
+        'transformer.decoder.layers.3.norm3.weight': (256, ),
+        'transformer.decoder.norm.weight': (256, ),
+        'transformer.decoder.joint_img_regress.0.weight': (3, 256),
+        'transformer.decoder.joint_img_regress.3.weight': (3, 259),
+        'transformer.decoder.fc_pos_3d.0.weight': (256, 3),
+        'transformer.decoder.fc_pos_3d.1.weight': (256, ),
+        'transformer.decoder.fc_pos_3d.3.weight': (256, 256),
+        'pos_embed_1d.pos_table': (512, 256),
+        'cascade_root_pose_out.1.weight': (6, 262),
+        'cascade_pose_out.1.weight': (32, 288),
+        'cascade_shaoe_out.3.weight': (10, 266),
+        'cascade_cam_out.2.weight': (3, 259),
+        'conv2d_to_3d.weight': (2048, 2048, 1, 1),
+        'conv_3d_coord.0.weight': (256, 259, 1, 1, 1),
+        'refine_3d.layers.1.linear1.weight': (1024, 256),
+        'refine_3d.norm.weight': (256, ),
+    }
+    for key, shape in spec.items():
+        assert tuple(ref['module.' + key].shape) == shape, key
+    assert len([k for k in ref
+                if k.startswith('module.backbone.layer')]) == 312
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    converted = convert_official_state_dict(
+        ref, expected, defaults=model.state_dict())
+    model.load_state_dict(converted, strict=True)
