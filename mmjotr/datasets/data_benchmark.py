@@ -40,8 +40,8 @@ def write_synthetic_coco(root: str,
         images.append(dict(id=i, file_name=name, width=w, height=h))
         for p in range(people_per_image):
             aid = i * people_per_image + p + 1
-            x0, y0 = w * 0.3 + 40 * p, h * 0.15
             bw, bh = w * 0.25, h * 0.7
+            x0, y0 = w * 0.3 + 0.3 * bw * p, h * 0.15
             kpts = np.zeros((17, 3))
             kpts[:, 0] = x0 + rng.uniform(0, bw, 17)
             kpts[:, 1] = y0 + np.linspace(0, bh, 17)
