@@ -157,3 +157,26 @@ def test_dataset_configs_build(name):
             assert TRANSFORMS.get(t['type']) is not None, t['type']
     if 'test_evaluator' in cfg:
         assert METRICS.get(cfg.test_evaluator.type) is not None
+
+
+@pytest.mark.parametrize(
+    'name', ['3dpw', '3dpw_oc', '3dpw_pc', '3dpw_crowd', '3doh', 'panoptic'])
+def test_evaluation_configs_load(name):
+    path = osp.join(CONFIGS, '..', '..', 'jotr', 'test',
+                    f'jotr_res50_test-{name}.py')
+    cfg = Config.fromfile(path)
+    assert cfg.model.type == 'JOTR' and cfg.default_scope == 'mmjotr'
+    assert cfg.test_evaluator.type == 'MeshMetric'
+    assert cfg.test_dataloader.sampler.shuffle is False
+
+
+@pytest.mark.parametrize('content', [None, b'not a jpeg'])
+def test_missing_or_corrupt_image_names_the_file(tmp_path, content):
+    register_all_modules()
+    from mmjotr.registry import TRANSFORMS
+    path = tmp_path / 'broken.jpg'
+    if content is not None:
+        path.write_bytes(content)
+    load = TRANSFORMS.build(dict(type='mmpose.LoadImage'))
+    with pytest.raises(Exception, match='broken.jpg'):
+        load(dict(img_path=str(path)))
