@@ -148,7 +148,7 @@ class BaseMeshDataset(BaseDataset):
                             for r, n in sorted(self._skip_counts.items()))
         print_log(
             f'{type(self).__name__} ({self.ann_file}): kept '
-            f'{len(self.data_list)} records, skipped {reasons}',
+            f'{len(self)} records, skipped {reasons}',
             logger='current')
 
     def make_record(self, **fields) -> dict:

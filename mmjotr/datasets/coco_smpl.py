@@ -87,6 +87,9 @@ class CocoSMPLDataset(BaseMeshDataset):
                 kpts = as_array(
                     field(ann, 'keypoints', where), (self.num_keypoints, 3),
                     'keypoints', where)
+                if not finite(kpts):
+                    self.skip('non-finite keypoints')
+                    continue
                 width, height = self.image_size(img)
                 bbox = self.tight_bbox(
                     field(ann, 'bbox', where), width, height)

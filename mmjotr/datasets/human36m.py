@@ -98,6 +98,9 @@ class Human36MDataset(BaseMeshDataset):
                     f'{prefix}_joint_3d.json: no joints for '
                     f'action/subaction/frame {keys}') from err
             world = as_array(world, (17, 3), 'joint_3d', where)
+            if not finite(world, R, t, focal, princpt):
+                self.skip('non-finite joints or cameras')
+                continue
             joints_cam = (world @ R.T + t) / 1000.  # (17, 3) metres
             uv = joints_cam[:, :2] / joints_cam[:, 2:] * focal + princpt
             bbox = self.tight_bbox(

@@ -69,6 +69,9 @@ class MuCoDataset(BaseMeshDataset):
             boxes[:, 2:] += boxes[:, :2]  # (M, 4) xyxy
             pid = int(np.argmin([c[MUCO_ROOT_INDEX, 2] for c in cams]))
             ann = anns[pid]
+            if not finite(cams[pid], uvs[pid]):
+                self.skip('non-finite joints')
+                continue
             bbox = self.tight_bbox(ann['bbox'], img['width'], img['height'])
             if bbox is None:
                 continue

@@ -83,3 +83,22 @@ def test_coco_malformed_keypoints(tmp_path):
     write_coco(tmp_path, [ann], {})
     with pytest.raises(AnnotationError, match=r'\[annotation 1\].*keypoints'):
         CocoSMPLDataset(data_root=str(tmp_path))
+
+
+def test_coco_skips_are_logged_with_counts(tmp_path, monkeypatch):
+    anns = [
+        coco_person(1, [10., 20., 100., 200.]),
+        coco_person(2, [10., 10., 0., 30.]),  # zero area
+        coco_person(3, [10., 10., 50., 30.]),
+    ]
+    anns[2]['keypoints'][0] = float('nan')
+    write_coco(tmp_path, anns, {'1': neural_annot()})
+    messages = []
+    monkeypatch.setattr('mmjotr.datasets.base_mesh_dataset.print_log',
+                        lambda msg, **kwargs: messages.append(msg))
+    ds = CocoSMPLDataset(data_root=str(tmp_path))
+    assert len(ds) == 1
+    assert len(messages) == 1
+    assert 'kept 1 records' in messages[0]
+    assert '1 non-finite keypoints' in messages[0]
+    assert '1 zero-area boxes' in messages[0]
