@@ -89,9 +89,7 @@ def test_training_pipeline_produces_the_contract(tmp_path,
         assert meta['crop_to_img'].shape == (2, 3)
 
 
-def test_test_pipeline_on_3dpw(tmp_path, standin_body_model_dir):
-    register_all_modules()
-    cfg = Config.fromfile(osp.join(CONFIGS, '3dpw.py'))
+def pw3d_root(tmp_path, genders=('male', )):
     root = tmp_path / 'PW3D' / 'data'
     (root / 'imageFiles' / 'downtown_walk_00').mkdir(parents=True)
     write_image(root / 'imageFiles' / 'downtown_walk_00' / 'image_00000.jpg')
@@ -111,17 +109,25 @@ def test_test_pipeline_on_3dpw(tmp_path, standin_body_model_dir):
         ],
         annotations=[
             dict(
-                id=5,
+                id=5 + i,
                 image_id=0,
                 bbox=[270., 110., 100., 280.],
                 smpl_param=dict(
                     pose=[0.1] * 72,
                     shape=[0.2] * 10,
                     trans=[0., 0., 6.],
-                    gender='male'),
+                    gender=gender),
                 openpose_result=openpose.reshape(-1).tolist())
+            for i, gender in enumerate(genders)
         ])
     (root / '3DPW_latest_test.json').write_text(json.dumps(coco))
+    return root
+
+
+def test_test_pipeline_on_3dpw(tmp_path, standin_body_model_dir):
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(CONFIGS, '3dpw.py'))
+    root = pw3d_root(tmp_path)
     dataset_cfg = cfg.test_dataloader.dataset
     ds = PW3DDataset(
         data_root=str(root),
@@ -168,6 +174,7 @@ def test_evaluation_configs_load(name):
     assert cfg.model.type == 'JOTR' and cfg.default_scope == 'mmjotr'
     assert cfg.test_evaluator.type == 'MeshMetric'
     assert cfg.test_dataloader.sampler.shuffle is False
+    assert cfg.test_cfg.type == 'TestLoop' and cfg.val_cfg.type == 'ValLoop'
 
 
 @pytest.mark.parametrize('content', [None, b'not a jpeg'])
@@ -180,3 +187,24 @@ def test_missing_or_corrupt_image_names_the_file(tmp_path, content):
     load = TRANSFORMS.build(dict(type='mmpose.LoadImage'))
     with pytest.raises(Exception, match='broken.jpg'):
         load(dict(img_path=str(path)))
+
+
+def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
+    """The evaluation config runs end to end (with the tiny model)."""
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, '..', '..', 'jotr', 'test',
+                 'jotr_res50_test-3dpw.py'))
+    tiny = Config.fromfile(
+        osp.join(CONFIGS, '..', '..', 'jotr',
+                 'jotr_tiny_1xb4_standin-256x256.py'))
+    cfg.model = tiny.model
+    cfg.model.head.body_model_dir = standin_body_model_dir
+    cfg.test_dataloader.dataset.data_root = str(
+        pw3d_root(tmp_path, ('male', 'female', 'male')))
+    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.test_evaluator.body_model_dir = standin_body_model_dir
+    cfg.work_dir = str(tmp_path / 'work')
+    metrics = Runner.from_cfg(cfg).test()
+    assert set(metrics) == {'3dpw/MPJPE', '3dpw/PA-MPJPE', '3dpw/PVE'}
+    assert all(np.isfinite(v) and v > 0 for v in metrics.values())
