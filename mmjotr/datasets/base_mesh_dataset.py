@@ -131,6 +131,14 @@ class BaseMeshDataset(BaseDataset):
         super().full_init()
         self.log_skips()
 
+    def _serialize_data(self):
+        if not self.data_list:
+            reasons = ', '.join(f'{n} {r}'
+                                for r, n in sorted(self._skip_counts.items()))
+            raise ValueError(f'{type(self).__name__} ({self.ann_file}): no '
+                             f'usable records (skipped: {reasons or "none"})')
+        return super()._serialize_data()
+
     def skip(self, reason: str) -> None:
         """Count a record dropped for ``reason`` (logged after loading)."""
         self._skip_counts[reason] += 1

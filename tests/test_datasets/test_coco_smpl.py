@@ -102,3 +102,9 @@ def test_coco_skips_are_logged_with_counts(tmp_path, monkeypatch):
     assert 'kept 1 records' in messages[0]
     assert '1 non-finite keypoints' in messages[0]
     assert '1 zero-area boxes' in messages[0]
+
+
+def test_coco_without_usable_people(tmp_path):
+    write_coco(tmp_path, [coco_person(1, [0., 0., 50., 50.], iscrowd=1)], {})
+    with pytest.raises(ValueError, match='no usable records.*1 crowd'):
+        CocoSMPLDataset(data_root=str(tmp_path))

@@ -60,3 +60,23 @@ def test_mix_with_samplers():
         idx = np.array(list(DefaultSampler(mix, shuffle=True, seed=seed)))
         shares.append((idx[:32] < half).mean())
     assert abs(np.mean(shares) - 0.5) < 0.02
+
+
+def test_mix_lazy_init_defers_loading(monkeypatch):
+    loads = []
+    monkeypatch.setattr(
+        ToyDataset, 'load_data_list',
+        lambda self: loads.append(self.tag) or [dict(tag=self.tag, idx=0)])
+    mix = MixedMeshDataset(
+        datasets_3d=[dict(type=ToyDataset, tag='a', num=1)],
+        datasets_2d=[dict(type=ToyDataset, tag='b', num=1)],
+        lazy_init=True)
+    assert loads == []
+    assert len(mix) == 2 and sorted(loads) == ['a', 'b']
+
+
+def test_mix_rejects_an_empty_group():
+    with pytest.raises(ValueError, match='a group is empty'):
+        MixedMeshDataset(
+            datasets_3d=[ToyDataset('a', 1)],
+            datasets_2d=[ToyDataset('b', 0, serialize_data=False)])
