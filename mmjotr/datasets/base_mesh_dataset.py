@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional, Sequence
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
+from xtcocotools.coco import COCO
 
 from mmjotr.registry import DATASETS
 from .bbox_utils import sanitize_bbox_xywh
@@ -194,7 +195,7 @@ def field(ann: dict, name: str, where: str) -> Any:
 
 def as_array(value: Any, shape: Sequence[int], name: str,
              where: str) -> np.ndarray:
-    """``value`` as float32 of ``shape`` (-1 = any), else an error.
+    """``value`` as float32 of ``shape`` (flat lists are reshaped).
 
     Raises:
         AnnotationError: naming ``where`` and the field on a wrong shape.
@@ -204,11 +205,9 @@ def as_array(value: Any, shape: Sequence[int], name: str,
     except (TypeError, ValueError) as err:
         raise AnnotationError(
             f'{where}: field "{name}" is not numeric ({err})') from err
-    if -1 not in shape and array.size == int(np.prod(shape)):
+    if array.size == int(np.prod(shape)):
         array = array.reshape(shape)  # flat lists in the files
-    ok = array.ndim == len(shape) and all(s < 0 or s == a
-                                          for s, a in zip(shape, array.shape))
-    if not ok:
+    if array.shape != tuple(shape):
         raise AnnotationError(
             f'{where}: field "{name}" has shape {array.shape}, expected '
             f'{tuple(shape)}')
@@ -240,7 +239,6 @@ def load_json(path: str, what: str) -> Any:
 
 def load_coco(path: str, what: str):
     """A COCO-format file through xtcocotools' COCO API."""
-    from xtcocotools.coco import COCO
     check_file(path, what)
     try:
         return COCO(path)
