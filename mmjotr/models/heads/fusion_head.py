@@ -219,7 +219,7 @@ class FusionHead(BaseModule):
 
         root = torch.nan_to_num(
             rotmat_to_axis_angle(rot6d_to_rotmat(root_6d)), nan=0.)
-        body = self.vposer.decode(latent).flatten(1)  # (B, 63)
+        body = self.vposer(latent).flatten(1)  # decode: (B, 63)
         hands = body.new_zeros(body.shape[0], 6)
         smpl_pose = torch.cat((root, body, hands), dim=1)  # (B, 72)
         smpl = self.body_model(smpl_pose, betas)

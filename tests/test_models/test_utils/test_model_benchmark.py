@@ -33,12 +33,14 @@ def test_run_benchmark_tiny(standin_body_model_dir):
         for name, value, _ in run_benchmark(
             cfg.model,
             repeats=1,
-            reference_positive_scale=1.0,
-            skip=('inference', ))
+            reference_positive_scale=1.0)
     }
     trainable = figures['trainable parameters'] * 1e6
     assert 1e5 < trainable < 2e6
     assert figures['train step, batch 4, no contrastive'] > 0
+    assert figures['inference per person, batch 16'] > 0
+    shares = [v for k, v in figures.items() if 'time share' in k]
+    assert len(shares) == 6 and all(0 < v < 100 for v in shares)
     for name in ('joint-to-joint', 'joint-to-non-joint'):
         key = [k for k in figures if k.startswith(f'{name}: |lean')]
         assert len(key) == 1 and figures[key[0]] < 1e-5
