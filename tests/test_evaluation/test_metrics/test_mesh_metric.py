@@ -142,6 +142,7 @@ def _rank_main(rank, world, port, body_model_dir, out_file):
         if rank == 0:
             with open(out_file, 'w') as f:
                 json.dump(out, f)
+        dist.barrier()  # no rank tears gloo down while another still talks
     finally:
         dist.destroy_process_group()
 
