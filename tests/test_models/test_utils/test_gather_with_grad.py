@@ -6,6 +6,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from mmjotr.models.losses import JointToNonJointContrastiveLoss
 from mmjotr.models.utils import gather_with_grad
 
 
@@ -48,3 +49,54 @@ def test_gather_single_process_is_identity():
     x = torch.randn(4, 2, requires_grad=True)
     out, = gather_with_grad([x])
     assert out is x
+
+
+def _contrast_inputs():
+    gen = torch.Generator().manual_seed(0)
+    volume = torch.randn(4, 6, 4, 4, 4, generator=gen)
+    pred = torch.rand(4, 5, 3, generator=gen)
+    gt = torch.rand(4, 5, 3, generator=gen) * 64
+    valid = torch.ones(4, 5)
+    is_3d = torch.tensor([1., 0., 1., 1.])
+    return volume, pred, gt, valid, is_3d
+
+
+def _contrast_loss():
+    return JointToNonJointContrastiveLoss(
+        num_anchors=6, num_positives=5, num_negatives=12)
+
+
+def _contrast_worker(rank, port, results):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=2)
+    try:
+        volume, pred, gt, valid, is_3d = _contrast_inputs()
+        own = slice(2 * rank, 2 * rank + 2)
+        local = volume[own].clone().requires_grad_(True)
+        torch.manual_seed(0)  # the same indices on both ranks
+        loss = _contrast_loss()(local, pred[own], gt[own], valid[own],
+                                is_3d[own], torch.tensor(3.))
+        loss.backward()
+        results[rank] = (loss.detach(), local.grad.clone())
+    finally:
+        dist.destroy_process_group()
+
+
+def test_contrastive_loss_across_two_processes():
+    manager = mp.Manager()
+    results = manager.dict()
+    mp.start_processes(
+        _contrast_worker,
+        args=(_free_port(), results),
+        nprocs=2,
+        start_method='fork')
+    volume, pred, gt, valid, is_3d = _contrast_inputs()
+    volume.requires_grad_(True)
+    torch.manual_seed(0)
+    loss = _contrast_loss()(volume, pred, gt, valid, is_3d, torch.tensor(3.))
+    loss.backward()
+    for rank in (0, 1):
+        value, grad = results[rank]
+        # each rank sees the whole (gathered) batch: the single-process loss
+        torch.testing.assert_close(value, loss.detach())
+        torch.testing.assert_close(grad, volume.grad[2 * rank:2 * rank + 2])
