@@ -20,6 +20,10 @@ def parse_args():
     parser.add_argument(
         '--dump', help='also dump the predictions to this .pkl file')
     parser.add_argument(
+        '--body-model-dir',
+        help='set every body_model_dir field of the config (model head, '
+        'target generation, metric), e.g. data/standin/body_models')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -42,7 +46,8 @@ def main():
         work_dir=args.work_dir,
         dump=args.dump,
         cfg_options=args.cfg_options,
-        launcher=args.launcher)
+        launcher=args.launcher,
+        body_model_dir=args.body_model_dir)
     runner = Runner.from_cfg(cfg)
     runner.test()
 

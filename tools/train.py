@@ -31,11 +31,15 @@ def parse_args():
         help='scale the lr by total batch size / auto_scale_lr.base_batch_size'
     )
     parser.add_argument(
+        '--body-model-dir',
+        help='set every body_model_dir field of the config (model head, '
+        'target generation, metric), e.g. data/standin/body_models')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config entries, e.g. body_model_dir=data/standin/'
-        'body_models')
+        help='override config entries, e.g. train_cfg.max_epochs=2 '
+        'optim_wrapper.optimizer.lr=5e-5')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -55,7 +59,8 @@ def main():
         amp=args.amp,
         auto_scale_lr=args.auto_scale_lr,
         cfg_options=args.cfg_options,
-        launcher=args.launcher)
+        launcher=args.launcher,
+        body_model_dir=args.body_model_dir)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -1,11 +1,11 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .run_config import build_test_cfg, build_train_cfg
+from .run_config import build_test_cfg, build_train_cfg, set_body_model_dir
 from .setup_env import register_all_modules
 from .version_check import (DEPENDENCY_RANGES, VersionRange,
                             check_dependency_versions, installed_version)
 
 __all__ = [
     'register_all_modules', 'build_train_cfg', 'build_test_cfg',
-    'DEPENDENCY_RANGES', 'VersionRange', 'check_dependency_versions',
-    'installed_version'
+    'set_body_model_dir', 'DEPENDENCY_RANGES', 'VersionRange',
+    'check_dependency_versions', 'installed_version'
 ]

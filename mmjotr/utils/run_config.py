@@ -7,11 +7,48 @@ from typing import Optional
 from mmengine.config import Config
 
 
+def set_body_model_dir(cfg: Config, body_model_dir: str) -> int:
+    """Point every ``body_model_dir`` field of a config at one directory.
+
+    The body model directory is read by the model head, the target
+    generation of the training pipeline and the metric; this sets them all
+    (an mmengine config cannot late-bind one variable across files).
+
+    Args:
+        cfg (Config): the config, changed in place.
+        body_model_dir (str): the directory (layout: docs/interfaces.md).
+
+    Returns:
+        int: how many fields were set.
+    """
+
+    def visit(node) -> int:
+        count = 0
+        if isinstance(node, (dict, Config)):
+            for key in list(node.keys()):
+                if key == 'body_model_dir':
+                    node[key] = body_model_dir
+                    count += 1
+                else:
+                    count += visit(node[key])
+        elif isinstance(node, (list, tuple)):
+            count += sum(visit(item) for item in node)
+        return count
+
+    return visit(cfg)
+
+
 def _base_cfg(config: str, work_dir: Optional[str],
-              cfg_options: Optional[dict], launcher: str) -> Config:
+              cfg_options: Optional[dict], launcher: str,
+              body_model_dir: Optional[str]) -> Config:
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
     cfg = Config.fromfile(config)
+    if body_model_dir is not None:
+        if not osp.isdir(body_model_dir):
+            raise FileNotFoundError(
+                f'body model directory not found: {body_model_dir}')
+        set_body_model_dir(cfg, body_model_dir)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.launcher = launcher
@@ -29,7 +66,8 @@ def build_train_cfg(config: str,
                     amp: bool = False,
                     auto_scale_lr: bool = False,
                     cfg_options: Optional[dict] = None,
-                    launcher: str = 'none') -> Config:
+                    launcher: str = 'none',
+                    body_model_dir: Optional[str] = None) -> Config:
     """Load a training config and apply the command-line options.
 
     Args:
@@ -44,8 +82,10 @@ def build_train_cfg(config: str,
             over ``auto_scale_lr.base_batch_size``.
         cfg_options (dict, optional): ``key=value`` overrides.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+        body_model_dir (str, optional): sets every ``body_model_dir`` field
+            (see :func:`set_body_model_dir`) before ``cfg_options``.
     """
-    cfg = _base_cfg(config, work_dir, cfg_options, launcher)
+    cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     if amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
@@ -74,7 +114,8 @@ def build_test_cfg(config: str,
                    work_dir: Optional[str] = None,
                    dump: Optional[str] = None,
                    cfg_options: Optional[dict] = None,
-                   launcher: str = 'none') -> Config:
+                   launcher: str = 'none',
+                   body_model_dir: Optional[str] = None) -> Config:
     """Load an evaluation config, point it at a checkpoint.
 
     Args:
@@ -84,10 +125,11 @@ def build_test_cfg(config: str,
         dump (str, optional): a ``.pkl`` file to dump the predictions to.
         cfg_options (dict, optional): ``key=value`` overrides.
         launcher (str): job launcher.
+        body_model_dir (str, optional): sets every ``body_model_dir`` field.
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    cfg = _base_cfg(config, work_dir, cfg_options, launcher)
+    cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     cfg.load_from = checkpoint
     if dump is not None:
         if not dump.endswith(('.pkl', '.pickle')):

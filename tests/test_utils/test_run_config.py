@@ -70,3 +70,59 @@ def test_test_cfg(cfg_file, tmp_path):
         build_test_cfg(cfg_file, str(tmp_path / 'nope.pth'))
     with pytest.raises(ValueError, match='.pkl'):
         build_test_cfg(cfg_file, str(ckpt), dump='preds.json')
+
+
+def test_body_model_dir_reaches_every_consumer(tmp_path):
+    """One option sets the model head, pipeline and metric fields."""
+    body_dir = tmp_path / 'body_models'
+    body_dir.mkdir()
+    path = tmp_path / 'jotr_parts.py'
+    path.write_text(
+        textwrap.dedent("""
+        body_model_dir = 'data/body_models'
+        model = dict(head=dict(body_model_dir=body_model_dir))
+        train_pipeline = [
+            dict(type='LoadImage'),
+            dict(type='GenerateMeshTargets',
+                 body_model=dict(type='SMPL',
+                                 body_model_dir='data/body_models')),
+        ]
+        train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+        test_evaluator = dict(type='MeshMetric',
+                              body_model_dir='data/body_models')
+        """))
+    cfg = build_train_cfg(str(path), body_model_dir=str(body_dir))
+    assert cfg.body_model_dir == str(body_dir)
+    assert cfg.model.head.body_model_dir == str(body_dir)
+    assert cfg.train_pipeline[1].body_model.body_model_dir == str(body_dir)
+    assert cfg.train_dataloader.dataset.pipeline[1].body_model[
+        'body_model_dir'] == str(body_dir)
+    assert cfg.test_evaluator.body_model_dir == str(body_dir)
+    # a plain --cfg-options still wins afterwards
+    cfg = build_train_cfg(
+        str(path),
+        body_model_dir=str(body_dir),
+        cfg_options={'test_evaluator.body_model_dir': 'elsewhere'})
+    assert cfg.test_evaluator.body_model_dir == 'elsewhere'
+
+    ckpt = tmp_path / 'm.pth'
+    ckpt.write_bytes(b'x')
+    cfg = build_test_cfg(str(path), str(ckpt), body_model_dir=str(body_dir))
+    assert cfg.test_evaluator.body_model_dir == str(body_dir)
+    with pytest.raises(FileNotFoundError, match='no_such_dir'):
+        build_train_cfg(
+            str(path), body_model_dir=str(tmp_path / 'no_such_dir'))
+
+
+def test_set_body_model_dir_counts_fields():
+    from mmengine.config import Config
+
+    from mmjotr.utils import set_body_model_dir
+    cfg = Config(
+        dict(
+            a=dict(body_model_dir='x'),
+            b=[dict(c=dict(body_model_dir='y')), 3],
+            d=1))
+    assert set_body_model_dir(cfg, 'z') == 2
+    assert cfg.a.body_model_dir == 'z' and cfg.b[0].c.body_model_dir == 'z'
+    assert cfg.d == 1
