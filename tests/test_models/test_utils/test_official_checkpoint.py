@@ -132,3 +132,20 @@ def test_full_size_model_has_the_reference_shapes(standin_body_model_dir,
     converted = convert_official_state_dict(
         ref, expected, defaults=model.state_dict())
     model.load_state_dict(converted, strict=True)
+
+
+def test_converter_script(tiny_jotr, standin_body_model_dir, tmp_path):
+    import subprocess
+    import sys
+    src, dst = tmp_path / 'release.pth.tar', tmp_path / 'mmjotr.pth'
+    ref = reference_layout(tiny_jotr)
+    torch.save(dict(network=ref), src)
+    cmd = [
+        sys.executable, 'tools/model_converters/jotr_official_to_mmjotr.py',
+        str(src),
+        str(dst), '--config', 'configs/jotr/jotr_tiny_1xb4_standin-256x256.py',
+        '--cfg-options', f'model.head.body_model_dir={standin_body_model_dir}'
+    ]
+    subprocess.run(cmd, check=True, capture_output=True)
+    saved = torch.load(dst, weights_only=True)['state_dict']
+    assert torch.equal(saved['neck.exponent'], ref['module.exponent'])
