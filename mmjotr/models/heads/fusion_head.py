@@ -8,7 +8,7 @@ from einops import rearrange
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmjotr.body_models import joint_indices
+from mmjotr.body_models import joint_indices, load_vposer_weights
 from mmjotr.geometry import (cam_param_to_translation, crop_to_heatmap,
                              perspective_projection, rot6d_to_rotmat,
                              rotmat_to_axis_angle)
@@ -158,6 +158,10 @@ class FusionHead(BaseModule):
             'decoder_joints',
             torch.tensor(joint_indices('jotr_30', 'jotr_15')),
             persistent=False)
+        if self.decoder.num_joints != len(self.decoder_joints):
+            raise ValueError(
+                f'FusionHead: the decoder regresses the 15 JOTR-15 joints, '
+                f'got decoder.num_joints={self.decoder.num_joints}')
         pose_mask = torch.ones(24, 3)
         pose_mask[list(UNSUPERVISED_SMPL_JOINTS)] = 0
         self.register_buffer(
@@ -186,7 +190,6 @@ class FusionHead(BaseModule):
         super().init_weights()
         xavier_init_matrices([self.encoder])
         if self.vposer_checkpoint is not None:
-            from mmjotr.body_models import load_vposer_weights
             load_vposer_weights(self.vposer, self.vposer_checkpoint)
 
     def forward(self,
