@@ -31,9 +31,7 @@ def test_run_benchmark_tiny(standin_body_model_dir):
     figures = {
         name: value
         for name, value, _ in run_benchmark(
-            cfg.model,
-            repeats=1,
-            reference_positive_scale=1.0)
+            cfg.model, repeats=1, reference_positive_scale=1.0)
     }
     trainable = figures['trainable parameters'] * 1e6
     assert 1e5 < trainable < 2e6
