@@ -14,8 +14,7 @@ from mmjotr.models.losses import (JointToJointContrastiveLoss,
                                   JointToNonJointContrastiveLoss,
                                   reference_joint_to_joint_nce,
                                   reference_joint_to_nonjoint_nce)
-from .profiling import (block_timer, measure_peak_memory, median_time,
-                        return_freed_memory_to_os)
+from .profiling import block_timer, measure_peak_memory, median_time
 from .synthetic import synthetic_batch
 
 Figure = Tuple[str, float, str]
@@ -260,7 +259,6 @@ def run_benchmark(
         tuple: (name, value, unit), as soon as measured.
     """
     from mmjotr.registry import MODELS
-    return_freed_memory_to_os()
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     counts = parameter_counts(model)

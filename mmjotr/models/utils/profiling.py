@@ -18,31 +18,44 @@ def _status_kib(field: str) -> int:
     raise RuntimeError(f'/proc/self/status has no {field}')
 
 
-def return_freed_memory_to_os(threshold: int = 1 << 16) -> None:
-    """Make glibc serve and return large blocks with mmap (Linux).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_LARGE = 32 << 20  # glibc's upper bound of the dynamic mmap threshold
+
+
+@contextmanager
+def mmap_large_allocations(threshold: int = 1 << 16) -> Iterator[None]:
+    """Make glibc serve large blocks with mmap inside the context (Linux).
 
     Without it glibc keeps freed blocks of up to 32 MiB in its heap after
-    the first use, and a later peak of resident memory under-states the
-    memory a computation needs.
+    their first use, and a peak of resident memory under-states what a
+    computation needs. Free heap memory is returned to the OS on entry. On
+    exit the thresholds go to 32 MiB (glibc's warmed-up behaviour), as
+    mmap-ing every block slows computations down.
     """
     libc = ctypes.CDLL('libc.so.6')
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, threshold)
-    libc.mallopt(m_trim_threshold, threshold)
+    libc.mallopt(_M_MMAP_THRESHOLD, threshold)
+    libc.mallopt(_M_TRIM_THRESHOLD, threshold)
+    libc.malloc_trim(0)
+    try:
+        yield
+    finally:
+        libc.mallopt(_M_MMAP_THRESHOLD, _LARGE)
+        libc.mallopt(_M_TRIM_THRESHOLD, _LARGE)
 
 
 def measure_peak_memory(fn: Callable[[], object]) -> Tuple[object, float]:
     """Run ``fn`` and return its result and its peak extra memory (MiB).
 
-    The peak resident set size (VmHWM) is reset through
-    ``/proc/self/clear_refs`` before the call (Linux); the figure is the
-    peak minus the resident size before the call.
+    Inside :func:`mmap_large_allocations`, the peak resident set size
+    (VmHWM) is reset through ``/proc/self/clear_refs`` before the call
+    (Linux); the figure is the peak minus the resident size before the call.
     """
-    with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')
-    before = _status_kib('VmRSS')
-    result = fn()
-    return result, (_status_kib('VmHWM') - before) / 1024
+    with mmap_large_allocations():
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+        before = _status_kib('VmRSS')
+        result = fn()
+        return result, (_status_kib('VmHWM') - before) / 1024
 
 
 def median_time(fn: Callable[[], object],

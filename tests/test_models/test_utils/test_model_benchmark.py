@@ -7,14 +7,13 @@ from torch import nn
 
 from mmjotr.models.utils import block_timer, measure_peak_memory, median_time
 from mmjotr.models.utils.benchmark import run_benchmark
-from mmjotr.models.utils.profiling import return_freed_memory_to_os
 
 
 def test_profiling_helpers():
-    return_freed_memory_to_os()
-    out, peak = measure_peak_memory(lambda: torch.ones(25_000_000).sum())
-    assert out.item() == 25_000_000
-    assert 90 < peak < 200  # 95.4 MiB of float32
+    for _ in range(2):  # the second time reuses glibc's heap blocks
+        out, peak = measure_peak_memory(lambda: torch.ones(25_000_000).sum())
+        assert out.item() == 25_000_000
+        assert 90 < peak < 200  # 95.4 MiB of float32
     median, times = median_time(lambda: time.sleep(0.01), 3, warmup=0)
     assert len(times) == 3 and 0.009 < median < 0.2
     inner, outer = nn.Identity(), nn.Sequential(nn.Identity())
