@@ -5,7 +5,8 @@ Example::
 
     python tools/model_converters/jotr_official_to_mmjotr.py \\
         checkpoints/jotr_official.pth.tar checkpoints/jotr_mmjotr.pth \\
-        --config configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py
+        --config configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py \\
+        --body-model-dir data/body_models
 
 The SMPL arrays of the source are dropped (they are loaded from the body
 model directory); the VPoser weights are kept. Conversion fails listing
@@ -18,7 +19,7 @@ from mmengine.logging import print_log
 
 from mmjotr.models.utils import convert_official_checkpoint
 from mmjotr.registry import MODELS
-from mmjotr.utils import register_all_modules
+from mmjotr.utils import register_all_modules, set_body_model_dir
 
 
 def parse_args():
@@ -29,6 +30,10 @@ def parse_args():
         '--config',
         default='configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py',
         help='config of the target model')
+    parser.add_argument(
+        '--body-model-dir',
+        help='set every body_model_dir field of the config (the model needs '
+        'the SMPL files to be built)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -44,6 +49,8 @@ def main():
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    if args.body_model_dir:
+        set_body_model_dir(cfg, args.body_model_dir)
     cfg.model.backbone.pop('init_cfg', None)
     cfg.model.backbone.norm_cfg = dict(type='BN', requires_grad=True)
     model = MODELS.build(cfg.model)

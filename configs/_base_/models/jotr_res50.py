@@ -1,7 +1,9 @@
 # JOTR with a ResNet-50 backbone (spec §1-4); every number is the default
 # of the corresponding module argument, repeated here for visibility.
 #
-# Asset paths. Point a run at the project's stand-in body model with
+# Asset paths. tools/train.py, tools/test.py and the converter take
+# `--body-model-dir DIR`, which sets every body_model_dir field of a config
+# (e.g. data/standin/body_models); for the model alone:
 #   --cfg-options model.head.body_model_dir=data/standin/body_models
 # (the directory layout is in docs/interfaces.md, "Asset layout").
 body_model_dir = 'data/body_models'
