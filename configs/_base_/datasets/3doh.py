@@ -1,4 +1,6 @@
-# 3DOH (object occlusion): HRNet input, annotated box as fallback.
+# 3DOH (object occlusion): HRNet input, annotated box (x 1.1) as fallback.
+_base_ = ['./mesh_test.py']
+
 test_pipeline = [
     dict(type='mmpose.LoadImage'),
     dict(
@@ -11,19 +13,12 @@ test_pipeline = [
     dict(type='GenerateMeshTargets', with_smpl_targets=False, test_mode=True),
     dict(type='PackMeshInputs'),
 ]
-
 test_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='OH3DDataset',
         data_root='data/OH3D',
         ann_file='3doh_test_annots_scale_1.json',
         pipeline=test_pipeline))
-test_evaluator = dict(
-    type='MeshMetric', body_model_dir='data/body_models', prefix='3doh')
+test_evaluator = dict(prefix='3doh')
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

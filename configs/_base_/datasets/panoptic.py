@@ -1,34 +1,13 @@
 # CMU-Panoptic Haggling, Mafia, Ultimatum, Pizza (Jiang et al. CVPR 2020
 # protocol, MPJPE only, per sequence and mean).
-test_pipeline = [
-    dict(type='mmpose.LoadImage'),
-    dict(
-        type='GetMeshBBox',
-        test_mode=True,
-        keypoint_extend=1.2,
-        test_scale=1.1,
-        fallback_scale=1.25),
-    dict(type='RandomMeshAffine', input_size=256, test_mode=True),
-    dict(type='GenerateMeshTargets', with_smpl_targets=False, test_mode=True),
-    dict(type='PackMeshInputs'),
-]
+_base_ = ['./mesh_test.py']
 
 test_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='PanopticDataset',
         data_root='data/Panoptic',
         sequences=('160422_haggling1', '160422_mafia2', '160422_ultimatum1',
-                   '160906_pizza1'),
-        pipeline=test_pipeline))
-test_evaluator = dict(
-    type='MeshMetric',
-    body_model_dir='data/body_models',
-    prefix='panoptic',
-    mode='joints')
+                   '160906_pizza1')))
+test_evaluator = dict(prefix='panoptic', mode='joints')
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator
