@@ -3,7 +3,7 @@
 import json
 import os.path as osp
 from collections import Counter
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -212,6 +212,20 @@ def as_array(value: Any, shape: Sequence[int], name: str,
             f'{where}: field "{name}" has shape {array.shape}, expected '
             f'{tuple(shape)}')
     return array
+
+
+def smpl_params(param: dict,
+                where: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``pose`` (72), ``shape`` (10) and ``trans`` (3) fields of an
+    SMPL parameter dict, as every annotation format here stores them.
+
+    Raises:
+        AnnotationError: naming ``where`` and the field when one is missing
+            or mis-shaped.
+    """
+    return (as_array(field(param, 'pose', where), (72, ), 'pose', where),
+            as_array(field(param, 'shape', where), (10, ), 'shape', where),
+            as_array(field(param, 'trans', where), (3, ), 'trans', where))
 
 
 def finite(*arrays: Optional[np.ndarray]) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
-                                load_coco, load_json)
+                                load_coco, load_json, smpl_params)
 from .bbox_utils import overlapping_people
 
 
@@ -57,13 +57,11 @@ class CocoSMPLDataset(BaseMeshDataset):
         """The usable SMPL fields of a NeuralAnnot entry, or None."""
         param = field(fit, 'smpl_param', where)
         cam = field(fit, 'cam_param', where)
+        pose, betas, transl = smpl_params(param, where)
         out = dict(
-            smpl_pose=as_array(
-                field(param, 'pose', where), (72, ), 'pose', where),
-            smpl_betas=as_array(
-                field(param, 'shape', where), (10, ), 'shape', where),
-            smpl_transl=as_array(
-                field(param, 'trans', where), (3, ), 'trans', where),
+            smpl_pose=pose,
+            smpl_betas=betas,
+            smpl_transl=transl,
             cam_focal=as_array(
                 field(cam, 'focal', where), (2, ), 'focal', where),
             cam_princpt=as_array(

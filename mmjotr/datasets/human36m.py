@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                field, finite, load_json)
+                                field, finite, load_json, smpl_params)
 
 
 @DATASETS.register_module()
@@ -110,12 +110,7 @@ class Human36MDataset(BaseMeshDataset):
             fit = fits.get(keys[0], {}).get(keys[1], {}).get(keys[2])
             smpl = dict(smpl_valid=False)
             if fit is not None:
-                pose = as_array(
-                    field(fit, 'pose', where), (72, ), 'pose', where)
-                betas = as_array(
-                    field(fit, 'shape', where), (10, ), 'shape', where)
-                transl = as_array(
-                    field(fit, 'trans', where), (3, ), 'trans', where)
+                pose, betas, transl = smpl_params(fit, where)
                 if finite(pose, betas, transl):
                     smpl = dict(
                         smpl_pose=pose,

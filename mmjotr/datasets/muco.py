@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
-                                load_coco, load_json)
+                                load_coco, load_json, smpl_params)
 from .bbox_utils import overlapping_people
 
 MUCO_ROOT_INDEX = 14  # 'Pelvis' in the 21 MuCo joints
@@ -83,12 +83,7 @@ class MuCoDataset(BaseMeshDataset):
             fit = fits.get(str(ann['id']))
             if fit is not None:
                 fwhere = f'{self.smpl_file} [{ann["id"]}]'
-                pose = as_array(
-                    field(fit, 'pose', fwhere), (72, ), 'pose', fwhere)
-                betas = as_array(
-                    field(fit, 'shape', fwhere), (10, ), 'shape', fwhere)
-                transl = as_array(
-                    field(fit, 'trans', fwhere), (3, ), 'trans', fwhere)
+                pose, betas, transl = smpl_params(fit, fwhere)
                 if finite(pose, betas, transl):
                     smpl = dict(
                         smpl_pose=pose,

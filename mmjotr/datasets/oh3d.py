@@ -6,7 +6,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
-                                load_json)
+                                load_json, smpl_params)
 
 
 @DATASETS.register_module()
@@ -45,11 +45,7 @@ class OH3DDataset(BaseMeshDataset):
         records = []
         for i, (path, ann) in enumerate(sorted(annots.items())):
             where = f'{self.ann_file} [{i}: {path}]'
-            pose = as_array(field(ann, 'pose', where), (72, ), 'pose', where)
-            betas = as_array(
-                field(ann, 'shape', where), (10, ), 'shape', where)
-            transl = as_array(
-                field(ann, 'trans', where), (3, ), 'trans', where)
+            pose, betas, transl = smpl_params(ann, where)
             if not finite(pose, betas, transl):
                 self.skip('non-finite SMPL parameters')
                 continue

@@ -5,7 +5,8 @@ from typing import List, Optional, Sequence
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                field, finite, load_coco, load_json)
+                                field, finite, load_coco, load_json,
+                                smpl_params)
 
 CROWD_SEQUENCES = ('courtyard_hug_00', 'courtyard_dancing_00')
 
@@ -85,11 +86,7 @@ class PW3DDataset(BaseMeshDataset):
             if bbox is None:
                 continue
             param = field(ann, 'smpl_param', where)
-            pose = as_array(field(param, 'pose', where), (72, ), 'pose', where)
-            betas = as_array(
-                field(param, 'shape', where), (10, ), 'shape', where)
-            transl = as_array(
-                field(param, 'trans', where), (3, ), 'trans', where)
+            pose, betas, transl = smpl_params(param, where)
             if not finite(pose, betas, transl):
                 self.skip('non-finite SMPL parameters')
                 continue
