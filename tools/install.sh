@@ -30,7 +30,6 @@ TOTAL_STEPS=9
 STEP=0
 START_ALL=$SECONDS
 
-PIP=("$PYTHON" -m pip --disable-pip-version-check)
 
 log() { printf '[install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 step() {
@@ -44,18 +43,22 @@ die() {
 trap 'die "step $STEP/$TOTAL_STEPS failed at line $LINENO (command: $BASH_COMMAND)"' ERR
 
 # py_ok CODE: true when the python snippet runs without error (output hidden).
-py_ok() { "$PYTHON" -c "$1" >/dev/null 2>&1; }
+# Checks run from / so that a checkout in the current directory cannot
+# shadow the installed packages (mmjotr must resolve to ROOT's editable install).
+py_ok() { (cd / && "$PYTHON" -c "$1" >/dev/null 2>&1); }
 # dist_version NAME: installed distribution version, empty if absent.
 dist_version() {
-    "$PYTHON" -c "import importlib.metadata as m, sys
+    (cd / && "$PYTHON" -c "import importlib.metadata as m, sys
 try:
     print(m.version(sys.argv[1]))
 except m.PackageNotFoundError:
-    pass" "$1" 2>/dev/null || true
+    pass" "$1" 2>/dev/null) || true
 }
 pip_install() { "${PIP[@]}" install --progress-bar off -c "$CONSTRAINTS" "$@"; }
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "python interpreter '$PYTHON' not found (set PYTHON=...)"
+PYTHON="$(cd "$(dirname "$(command -v "$PYTHON")")" && pwd)/$(basename "$(command -v "$PYTHON")")"
+PIP=("$PYTHON" -m pip --disable-pip-version-check)
 log "python: $("$PYTHON" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
 
 # ---------------------------------------------------------------- fast path
@@ -90,7 +93,7 @@ if os.path.realpath(os.path.dirname(mmjotr.__file__)) != os.path.join(root, "mmj
 print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmcv", mmcv.__version__,
       "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)
 '
-if [ "${MMJOTR_FORCE_STEPS:-0}" != 1 ] && FAST="$("$PYTHON" -c "$STACK_CHECK" "$ROOT" 2>/dev/null)"; then
+if [ "${MMJOTR_FORCE_STEPS:-0}" != 1 ] && FAST="$(cd / && "$PYTHON" -c "$STACK_CHECK" "$ROOT" 2>/dev/null)"; then
     log "everything already installed: $FAST"
     log "done in $((SECONDS - START_ALL)) s (set MMJOTR_FORCE_STEPS=1 to re-check step by step)"
     exit 0
@@ -207,7 +210,7 @@ else
 fi
 
 log "checking that the stack imports together"
-if ! OUT="$("$PYTHON" -W ignore -c 'import mmjotr, mmcv.ops, mmdet.apis, mmpose.apis; import mmcv, mmdet, mmpose, mmengine, torch; print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmengine", mmengine.__version__, "| mmcv", mmcv.__version__, "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)' 2>&1)"; then
+if ! OUT="$(cd / && "$PYTHON" -W ignore -c 'import mmjotr, mmcv.ops, mmdet.apis, mmpose.apis; import mmcv, mmdet, mmpose, mmengine, torch; print("mmjotr", mmjotr.__version__, "| torch", torch.__version__, "| mmengine", mmengine.__version__, "| mmcv", mmcv.__version__, "| mmdet", mmdet.__version__, "| mmpose", mmpose.__version__)' 2>&1)"; then
     die "final import check failed: $OUT"
 fi
 log "$OUT"
