@@ -15,7 +15,7 @@ def parse_args():
         '--config', default='configs/jotr/jotr_tiny_1xb4_standin-256x256.py')
     parser.add_argument('--body-model-dir', default='data/standin/body_models')
     parser.add_argument('--work-dir', default='work_dirs/quickstart')
-    parser.add_argument('--iters', type=int, default=20)
+    parser.add_argument('--iters', type=int, default=50)
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()

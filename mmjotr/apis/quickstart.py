@@ -17,7 +17,8 @@ from mmengine.logging import print_log
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import save_checkpoint
 
-from mmjotr.body_models.standin import ensure_standin_body_model
+from mmjotr.body_models.standin import (ensure_standin_body_model,
+                                        is_complete_standin)
 from mmjotr.models.utils.synthetic import synthetic_batch
 from .inference import init_model
 
@@ -50,7 +51,7 @@ def write_obj(path: str, vertices: np.ndarray, faces: np.ndarray) -> None:
 def run_quickstart(config: str,
                    body_model_dir: str = 'data/standin/body_models',
                    work_dir: str = 'work_dirs/quickstart',
-                   iters: int = 20,
+                   iters: int = 50,
                    batch_size: int = 4,
                    seed: int = 0,
                    vposer_steps: int = 3000) -> QuickstartResult:
@@ -70,7 +71,14 @@ def run_quickstart(config: str,
         QuickstartResult: losses and written files.
     """
     torch.manual_seed(seed)
-    print_log(f'stand-in body model: {body_model_dir}', logger='current')
+    if is_complete_standin(body_model_dir):
+        print_log(f'stand-in body model: {body_model_dir}', logger='current')
+    else:
+        print_log(
+            f'generating the stand-in body model in {body_model_dir} (once; '
+            f'about 3 min on one CPU thread for {vposer_steps} VPoser '
+            'fitting steps)',
+            logger='current')
     ensure_standin_body_model(
         body_model_dir, seed=seed, vposer_steps=vposer_steps)
     model = init_model(

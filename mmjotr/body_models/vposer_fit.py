@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 
 from mmjotr.geometry import axis_angle_to_rotmat
 from .pose_prior import sample_body_poses
@@ -89,7 +90,8 @@ def fit_vposer(steps: int = 3000,
     optim = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.MultiStepLR(
         optim, milestones=[max(1, 2 * steps // 3)], gamma=0.1)
-    for _ in range(steps):
+    log_every = max(steps // 5, 100)
+    for step in range(steps):
         pose = torch.as_tensor(
             sample_body_poses(batch_size, rng), dtype=torch.float32)
         mu, scale = model.encode(pose)
@@ -103,6 +105,11 @@ def fit_vposer(steps: int = 3000,
         loss.backward()
         optim.step()
         sched.step()
+        if (step + 1) % log_every == 0:
+            print_log(
+                f'stand-in VPoser fit: step {step + 1}/{steps}, '
+                f'loss {loss.item():.4f}',
+                logger='current')
     model.frozen = True
     model.requires_grad_(False)
     model.eval()
