@@ -1,7 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """Quick start on the project's own stand-in assets (no downloads).
 
-    python demo/quickstart.py [--iters 20] [--work-dir work_dirs/quickstart]
+    python demo/quickstart.py [--iters 50] [--work-dir work_dirs/quickstart]
 """
 import argparse
 
