@@ -31,8 +31,7 @@ model = dict(
 
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=200,
-        max_keep_ckpts=3))
+        type='CheckpointHook', by_epoch=False, interval=200, max_keep_ckpts=3))
 log_processor = dict(by_epoch=False)
 
 # the stage-1 result

@@ -16,5 +16,6 @@ model = dict(
     backbone=dict(
         norm_cfg=dict(type='SyncBN', requires_grad=True),
         init_cfg=dict(
-            type='Pretrained', prefix='backbone.',
+            type='Pretrained',
+            prefix='backbone.',
             checkpoint=backbone_checkpoint)))

@@ -46,8 +46,7 @@ model = dict(
         embed_dims=256,
         heatmap_size=64,
         encoder=dict(
-            num_layers=2, num_heads=8, feedforward_channels=2048,
-            dropout=0.1),
+            num_layers=2, num_heads=8, feedforward_channels=2048, dropout=0.1),
         decoder=dict(
             num_joints=15,
             num_layers=4,
