@@ -50,3 +50,24 @@ def standin_body_model_dir(tmp_path_factory) -> str:
     except OSError:
         fallback = tmp_path_factory.mktemp('standin') / 'body_models'
         return ensure_standin_body_model(str(fallback), **kwargs)
+
+
+@pytest.fixture(scope='session')
+def gt_instance_shapes() -> dict:
+    """``gt_instances`` field -> shape of one packed person, as written in
+    docs/interfaces.md ("Data sample contract"); shared by the producer's
+    (PackMeshInputs) and the consumers' tests."""
+    return dict(
+        bboxes=(1, 4),
+        keypoints_input=(1, 30, 2),
+        keypoints_input_mask=(1, 30),
+        joints_img=(1, 30, 3),
+        joints_trunc=(1, 30),
+        joints_cam=(1, 30, 3),
+        joints_valid=(1, 30),
+        smpl_joints_img=(1, 30, 3),
+        smpl_joints_trunc=(1, 30),
+        smpl_pose=(1, 72),
+        smpl_betas=(1, 10),
+        smpl_valid=(1, ),
+        is_3d=(1, ))

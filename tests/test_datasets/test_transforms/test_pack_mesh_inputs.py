@@ -42,7 +42,7 @@ def results():
     return out
 
 
-def test_pack_contract():
+def test_pack_contract(gt_instance_shapes):
     res = results()
     packed = PackMeshInputs()(res)
     inputs, sample = packed['inputs'], packed['data_samples']
@@ -52,21 +52,7 @@ def test_pack_contract():
     assert isinstance(sample, PoseDataSample)
     gt = sample.gt_instances
     assert len(gt) == 1
-    expected = dict(
-        bboxes=(1, 4),
-        keypoints_input=(1, 30, 2),
-        keypoints_input_mask=(1, 30),
-        joints_img=(1, 30, 3),
-        joints_trunc=(1, 30),
-        joints_cam=(1, 30, 3),
-        joints_valid=(1, 30),
-        smpl_joints_img=(1, 30, 3),
-        smpl_joints_trunc=(1, 30),
-        smpl_pose=(1, 72),
-        smpl_betas=(1, 10),
-        smpl_valid=(1, ),
-        is_3d=(1, ))
-    for name, shape in expected.items():
+    for name, shape in gt_instance_shapes.items():
         value = gt.get(name)
         assert value.shape == shape and value.dtype == torch.float32, name
     np.testing.assert_allclose(gt.smpl_pose[0].numpy(),

@@ -15,26 +15,12 @@ LOSS_KEYS = {
 }
 
 
-def test_synthetic_batch_follows_the_contract():
+def test_synthetic_batch_follows_the_contract(gt_instance_shapes):
     data = synthetic_batch(2)
     assert data['inputs'][0].dtype == torch.uint8
     assert data['inputs'][0].shape == (3, 256, 256)
     gt = data['data_samples'][1].gt_instances
-    shapes = dict(
-        bboxes=(1, 4),
-        keypoints_input=(1, 30, 2),
-        keypoints_input_mask=(1, 30),
-        joints_img=(1, 30, 3),
-        joints_trunc=(1, 30),
-        joints_cam=(1, 30, 3),
-        joints_valid=(1, 30),
-        smpl_joints_img=(1, 30, 3),
-        smpl_joints_trunc=(1, 30),
-        smpl_pose=(1, 72),
-        smpl_betas=(1, 10),
-        smpl_valid=(1, ),
-        is_3d=(1, ))
-    for key, shape in shapes.items():
+    for key, shape in gt_instance_shapes.items():
         assert tuple(gt.get(key).shape) == shape, key
     assert data['data_samples'][0].gt_instances.is_3d.item() == 1
     assert gt.is_3d.item() == 0
