@@ -9,7 +9,8 @@ import argparse
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from mmjotr.utils import build_train_cfg, register_all_modules
+from mmjotr.utils import (build_train_cfg, register_all_modules,
+                          setup_cpu_distributed)
 
 
 def parse_args():
@@ -61,6 +62,7 @@ def main():
         cfg_options=args.cfg_options,
         launcher=args.launcher,
         body_model_dir=args.body_model_dir)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -1,11 +1,12 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .run_config import build_test_cfg, build_train_cfg, set_body_model_dir
+from .run_config import (build_test_cfg, build_train_cfg, set_body_model_dir,
+                         setup_cpu_distributed)
 from .setup_env import register_all_modules
 from .version_check import (DEPENDENCY_RANGES, VersionRange,
                             check_dependency_versions, installed_version)
 
 __all__ = [
     'register_all_modules', 'build_train_cfg', 'build_test_cfg',
-    'set_body_model_dir', 'DEPENDENCY_RANGES', 'VersionRange',
-    'check_dependency_versions', 'installed_version'
+    'set_body_model_dir', 'setup_cpu_distributed', 'DEPENDENCY_RANGES',
+    'VersionRange', 'check_dependency_versions', 'installed_version'
 ]

@@ -4,6 +4,8 @@ runnable mmengine config (the scripts only parse arguments)."""
 import os.path as osp
 from typing import Optional
 
+import torch
+import torch.distributed as dist
 from mmengine.config import Config
 
 
@@ -141,3 +143,35 @@ def build_test_cfg(config: str,
         else:
             cfg.test_evaluator = [evaluator, dump_metric]
     return cfg
+
+
+def setup_cpu_distributed(cfg: Config) -> bool:
+    """Make a ``pytorch``-launched run work on machines without CUDA.
+
+    mmengine 0.10.7 initialises ``torch.distributed`` for the pytorch
+    launcher through ``torch.cuda.set_device`` and wraps the model with
+    ``device_ids=[local_rank]``, so torchrun on CPU-only machines fails.
+    Without CUDA this initialises a gloo process group from torchrun's
+    environment (the Runner then skips its own initialisation) and lets DDP
+    wrap the CPU module. With CUDA it does nothing.
+
+    Args:
+        cfg (Config): the run's config (``launcher`` set); its
+            ``model_wrapper_cfg`` is updated in place.
+
+    Returns:
+        bool: whether the CPU set-up was applied.
+    """
+    if cfg.launcher == 'none' or torch.cuda.is_available():
+        return False
+    if cfg.launcher != 'pytorch':
+        raise RuntimeError(
+            f'launcher "{cfg.launcher}" needs CUDA; on CPU-only machines '
+            'use tools/dist_train.sh (torchrun, launcher "pytorch")')
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    return True

@@ -1,0 +1,110 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""tools/dist_train.sh with 2 CPU processes (torchrun, gloo) and the CPU
+set-up helper it relies on."""
+import os
+import os.path as osp
+import socket
+import subprocess
+import textwrap
+
+import pytest
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+from mmjotr.datasets.data_benchmark import write_synthetic_coco
+from mmjotr.utils import setup_cpu_distributed
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _user_config(tmp_path, data_root) -> str:
+    tiny = osp.join(ROOT, 'configs', 'jotr',
+                    'jotr_tiny_1xb4_standin-256x256.py')
+    mix = osp.join(ROOT, 'configs', '_base_', 'datasets', 'jotr_mix_train.py')
+    path = tmp_path / 'jotr_tiny_coco_dist.py'
+    path.write_text(
+        textwrap.dedent(f"""
+        _base_ = [{tiny!r}, {mix!r}]
+        train_dataloader = dict(
+            _delete_=True,
+            batch_size=2,
+            num_workers=0,
+            persistent_workers=False,
+            sampler=dict(type='DefaultSampler', shuffle=True),
+            dataset=dict(
+                type='CocoSMPLDataset',
+                data_root={data_root!r},
+                pipeline={{{{_base_.train_pipeline}}}}))
+        train_cfg = dict(
+            _delete_=True, type='IterBasedTrainLoop', max_iters=2)
+        default_hooks = dict(
+            checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
+            logger=dict(interval=1))
+        log_processor = dict(by_epoch=False)
+        val_cfg = None
+        test_cfg = None
+        """))
+    return str(path)
+
+
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='checks the CPU-only path')
+def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir):
+    data_root = write_synthetic_coco(
+        str(tmp_path / 'coco'), num_images=4, img_size=(240, 320))
+    work_dir = tmp_path / 'work'
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(_free_port()))
+    result = subprocess.run([
+        'bash',
+        osp.join(ROOT, 'tools', 'dist_train.sh'),
+        _user_config(tmp_path, data_root), '2', '--work-dir',
+        str(work_dir), '--body-model-dir', standin_body_model_dir
+    ],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert 'Distributed training: True' in output
+    assert 'Iter(train) [2/2]' in output
+    ckpt = torch.load(work_dir / 'iter_2.pth', weights_only=True)
+    assert ckpt['meta']['iter'] == 2
+    # DDP wrapped a CPU module: no device ids
+    assert "device_ids=None" in output
+
+
+def test_setup_cpu_distributed(monkeypatch):
+    cfg = Config(dict(launcher='none'))
+    assert setup_cpu_distributed(cfg) is False
+    assert 'model_wrapper_cfg' not in cfg
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(RuntimeError, match='slurm'):
+        setup_cpu_distributed(Config(dict(launcher='slurm')))
+
+    monkeypatch.setenv('MASTER_ADDR', '127.0.0.1')
+    monkeypatch.setenv('MASTER_PORT', str(_free_port()))
+    monkeypatch.setenv('RANK', '0')
+    monkeypatch.setenv('WORLD_SIZE', '1')
+    cfg = Config(
+        dict(
+            launcher='pytorch',
+            model_wrapper_cfg=dict(find_unused_parameters=True)))
+    try:
+        assert setup_cpu_distributed(cfg) is True
+        assert dist.is_initialized() and dist.get_backend() == 'gloo'
+        assert cfg.model_wrapper_cfg == dict(
+            type='MMDistributedDataParallel',
+            find_unused_parameters=True,
+            device_ids=None)
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
