@@ -1,5 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import copy
+import os
 import json
 import os.path as osp
 
@@ -208,3 +209,82 @@ def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
     metrics = Runner.from_cfg(cfg).test()
     assert set(metrics) == {'3dpw/MPJPE', '3dpw/PA-MPJPE', '3dpw/PVE'}
     assert all(np.isfinite(v) and v > 0 for v in metrics.values())
+
+
+def _eval_config_and_checkpoint(tmp_path, body_model_dir):
+    """The 3DPW evaluation config with the tiny model on generated data,
+    dumped to a file, and a checkpoint of a fixed initialisation."""
+    from mmjotr.registry import MODELS
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, '..', '..', 'jotr', 'test',
+                 'jotr_res50_test-3dpw.py'))
+    tiny = Config.fromfile(
+        osp.join(CONFIGS, '..', '..', 'jotr',
+                 'jotr_tiny_1xb4_standin-256x256.py'))
+    cfg.model = tiny.model
+    cfg.test_dataloader.dataset.data_root = str(
+        pw3d_root(tmp_path, ('male', 'female', 'male')))
+    cfg.test_dataloader.update(
+        batch_size=1, num_workers=0, persistent_workers=False)
+    cfg_file = str(tmp_path / 'jotr_tiny_test-3dpw.py')
+    cfg.dump(cfg_file)
+
+    register_all_modules()
+    torch.manual_seed(0)
+    tiny.model.head.body_model_dir = body_model_dir
+    model = MODELS.build(tiny.model)
+    model.init_weights()
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    return cfg_file, ckpt
+
+
+def test_dist_test_two_processes_equals_one(tmp_path, standin_body_model_dir):
+    """tools/dist_test.sh with 2 CPU processes gives the single-process
+    numbers (3 samples: one rank pads, the padding is dropped) and dumps
+    every prediction once."""
+    import pickle
+    import re
+    import socket
+    import subprocess
+
+    from mmengine.runner import Runner
+
+    from mmjotr.utils import build_test_cfg
+    cfg_file, ckpt = _eval_config_and_checkpoint(tmp_path,
+                                                 standin_body_model_dir)
+    single = Runner.from_cfg(
+        build_test_cfg(
+            cfg_file,
+            ckpt,
+            work_dir=str(tmp_path / 'single'),
+            body_model_dir=standin_body_model_dir)).test()
+
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    root = osp.abspath(osp.join(CONFIGS, '..', '..', '..'))
+    dump = str(tmp_path / 'preds.pkl')
+    result = subprocess.run([
+        'bash',
+        osp.join(root, 'tools',
+                 'dist_test.sh'), cfg_file, ckpt, '2', '--work-dir',
+        str(tmp_path / 'dist'), '--body-model-dir', standin_body_model_dir,
+        '--dump', dump
+    ],
+                            env=dict(
+                                os.environ,
+                                OMP_NUM_THREADS='1',
+                                PORT=str(port)),
+                            capture_output=True,
+                            text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    for key, value in single.items():
+        found = re.findall(rf'{re.escape(key)}: ([0-9.]+)', output)
+        assert found, (key, output[-2000:])
+        assert float(found[-1]) == pytest.approx(value, rel=1e-3, abs=1e-3)
+    with open(dump, 'rb') as f:
+        preds = pickle.load(f)
+    assert sorted(p['sample_idx'] for p in preds) == [0, 1, 2]
