@@ -1,7 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import copy
-import os
 import json
+import os
 import os.path as osp
 
 import cv2

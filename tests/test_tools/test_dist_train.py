@@ -5,14 +5,12 @@ import os
 import os.path as osp
 import socket
 import subprocess
-import textwrap
 
 import pytest
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from mmjotr.datasets.data_benchmark import write_synthetic_coco
 from mmjotr.utils import setup_cpu_distributed
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -24,47 +22,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _user_config(tmp_path, data_root) -> str:
-    tiny = osp.join(ROOT, 'configs', 'jotr',
-                    'jotr_tiny_1xb4_standin-256x256.py')
-    mix = osp.join(ROOT, 'configs', '_base_', 'datasets', 'jotr_mix_train.py')
-    path = tmp_path / 'jotr_tiny_coco_dist.py'
-    path.write_text(
-        textwrap.dedent(f"""
-        _base_ = [{tiny!r}, {mix!r}]
-        train_dataloader = dict(
-            _delete_=True,
-            batch_size=2,
-            num_workers=0,
-            persistent_workers=False,
-            sampler=dict(type='DefaultSampler', shuffle=True),
-            dataset=dict(
-                type='CocoSMPLDataset',
-                data_root={data_root!r},
-                pipeline={{{{_base_.train_pipeline}}}}))
-        train_cfg = dict(
-            _delete_=True, type='IterBasedTrainLoop', max_iters=2)
-        default_hooks = dict(
-            checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
-            logger=dict(interval=1))
-        log_processor = dict(by_epoch=False)
-        val_cfg = None
-        test_cfg = None
-        """))
-    return str(path)
-
-
 @pytest.mark.skipif(
     torch.cuda.is_available(), reason='checks the CPU-only path')
-def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir):
-    data_root = write_synthetic_coco(
-        str(tmp_path / 'coco'), num_images=4, img_size=(240, 320))
+def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir,
+                                      tiny_coco_train_config):
+    cfg_file = tiny_coco_train_config(max_iters=2, checkpoint_interval=2)
     work_dir = tmp_path / 'work'
     env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(_free_port()))
     result = subprocess.run([
         'bash',
-        osp.join(ROOT, 'tools', 'dist_train.sh'),
-        _user_config(tmp_path, data_root), '2', '--work-dir',
+        osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2', '--work-dir',
         str(work_dir), '--body-model-dir', standin_body_model_dir
     ],
                             env=env,

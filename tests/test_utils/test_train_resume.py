@@ -1,24 +1,16 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """End to end: the tiny JOTR trains through mmengine's Runner on generated
-COCO-layout data, a run interrupted after a checkpoint resumes where it
-stopped (optimiser state and iteration), and the same config evaluates."""
+COCO-layout data, and a run interrupted after a checkpoint resumes where it
+stopped (optimiser state and iteration)."""
 import os.path as osp
-import textwrap
 
 import pytest
 import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmjotr.datasets.data_benchmark import write_synthetic_coco
 from mmjotr.registry import HOOKS
 from mmjotr.utils import build_train_cfg
-
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
-TINY_CONFIG = osp.join(ROOT, 'configs', 'jotr',
-                       'jotr_tiny_1xb4_standin-256x256.py')
-MIX_CONFIG = osp.join(ROOT, 'configs', '_base_', 'datasets',
-                      'jotr_mix_train.py')
 
 
 @HOOKS.register_module(force=True)
@@ -42,35 +34,10 @@ class RecordItersHook(Hook):
             raise KeyboardInterrupt('simulated interruption')
 
 
-def _cfg(tmp_path, data_root, body_model_dir, run, stop_after=-1):
-    # a user config: the tiny model trained on the mix's pipeline, with the
-    # generated COCO-layout data as the only dataset
-    cfg_file = tmp_path / 'jotr_tiny_coco.py'
-    cfg_file.write_text(
-        textwrap.dedent(f"""
-        _base_ = [{TINY_CONFIG!r}, {MIX_CONFIG!r}]
-        train_dataloader = dict(
-            _delete_=True,
-            batch_size=2,
-            num_workers=0,
-            persistent_workers=False,
-            sampler=dict(type='DefaultSampler', shuffle=True),
-            dataset=dict(
-                type='CocoSMPLDataset',
-                data_root={data_root!r},
-                pipeline={{{{_base_.train_pipeline}}}}))
-        train_cfg = dict(
-            _delete_=True, type='IterBasedTrainLoop', max_iters=4)
-        default_hooks = dict(
-            checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=False),
-            logger=dict(interval=1))
-        log_processor = dict(by_epoch=False)
-        val_cfg = None
-        test_cfg = None
-        """))
+def _cfg(cfg_file, work_dir, body_model_dir, run, stop_after=-1):
     cfg = build_train_cfg(
         str(cfg_file),
-        work_dir=str(tmp_path / 'work'),
+        work_dir=str(work_dir),
         resume='auto',
         body_model_dir=body_model_dir,
         cfg_options={
@@ -84,14 +51,15 @@ def _cfg(tmp_path, data_root, body_model_dir, run, stop_after=-1):
     return cfg
 
 
-def test_interrupted_training_resumes(tmp_path, standin_body_model_dir):
-    data_root = write_synthetic_coco(
-        str(tmp_path / 'coco'), num_images=4, img_size=(240, 320))
+def test_interrupted_training_resumes(tmp_path, standin_body_model_dir,
+                                      tiny_coco_train_config):
+    # the tiny model on the mix's pipeline, generated COCO-layout data only
+    cfg_file = tiny_coco_train_config(max_iters=4, checkpoint_interval=1)
     work_dir = tmp_path / 'work'
 
     RecordItersHook.seen = []
     runner = Runner.from_cfg(
-        _cfg(tmp_path, data_root, standin_body_model_dir, 1, stop_after=2))
+        _cfg(cfg_file, work_dir, standin_body_model_dir, 1, stop_after=2))
     with pytest.raises(KeyboardInterrupt, match='simulated'):
         runner.train()
     first = list(RecordItersHook.seen)
@@ -105,7 +73,7 @@ def test_interrupted_training_resumes(tmp_path, standin_body_model_dir):
 
     RecordItersHook.seen = []
     runner = Runner.from_cfg(
-        _cfg(tmp_path, data_root, standin_body_model_dir, 2))
+        _cfg(cfg_file, work_dir, standin_body_model_dir, 2))
     runner.train()
     second = list(RecordItersHook.seen)
     # continues at iteration 2, does not start over
