@@ -24,7 +24,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/mmjotr"
 CONSTRAINTS="$ROOT/requirements/constraints.txt"
-MAX_JOBS="${MAX_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+# GNU nproc honours OMP_NUM_THREADS (the Makefile exports 1), so count the online
+# cores directly: the mmcv build is the long step and wants every core.
+MAX_JOBS="${MAX_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc --all 2>/dev/null || echo 2)}"
 export MAX_JOBS
 TOTAL_STEPS=9
 STEP=0
@@ -157,7 +159,23 @@ else
             log "installed torch headers require C++20: patching mmcv's -std=c++14/17 flags"
             sed -i -e 's/-std=c++17/-std=c++20/g' -e 's/-std=c++14/-std=c++20/g' "$SRC/setup.py"
         fi
-        (cd "$SRC" && MMCV_WITH_OPS=1 "${PIP[@]}" wheel --no-build-isolation --no-deps . -w "$WHEEL_DIR")
+        # Verbose build into a log; the ninja progress lines ("[units done/total]")
+        # are echoed so a long build shows how far it has come.
+        BUILD_LOG="$BUILD_DIR/build.log"
+        log "compiling with MAX_JOBS=$MAX_JOBS; full build log: $BUILD_LOG"
+        rc=0
+        (cd "$SRC" && MMCV_WITH_OPS=1 "${PIP[@]}" wheel -v --no-build-isolation --no-deps . -w "$WHEEL_DIR") 2>&1 \
+            | tee "$BUILD_LOG" | while IFS= read -r line; do
+                if [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+                    n=${BASH_REMATCH[1]}; t=${BASH_REMATCH[2]}
+                    if [ "$n" = 1 ] || [ "$n" = "$t" ] || [ $((n % 5)) = 0 ]; then
+                        log "mmcv build: $n/$t units compiled"
+                    fi
+                fi
+            done || rc=$?
+        [ "$rc" = 0 ] || die "mmcv build failed (exit $rc); last lines of $BUILD_LOG:
+$(tail -n 30 "$BUILD_LOG")"
+        cp "$BUILD_LOG" "$WHEEL_DIR/build.log" 2>/dev/null || true
         rm -rf "$BUILD_DIR"
     else
         log "using cached wheel from $WHEEL_DIR"
