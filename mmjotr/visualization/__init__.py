@@ -1,0 +1,5 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .renderers import (PinholeCamera, RasterRenderer, RenderMesh,
+                        RenderOutput)
+
+__all__ = ['PinholeCamera', 'RasterRenderer', 'RenderMesh', 'RenderOutput']
