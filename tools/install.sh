@@ -166,7 +166,7 @@ else
         rc=0
         (cd "$SRC" && MMCV_WITH_OPS=1 "${PIP[@]}" wheel -v --no-build-isolation --no-deps . -w "$WHEEL_DIR") 2>&1 \
             | tee "$BUILD_LOG" | while IFS= read -r line; do
-                if [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+                if [[ $line =~ ^[[:space:]]*\[([0-9]+)/([0-9]+)\] ]]; then
                     n=${BASH_REMATCH[1]}; t=${BASH_REMATCH[2]}
                     if [ "$n" = 1 ] || [ "$n" = "$t" ] || [ $((n % 5)) = 0 ]; then
                         log "mmcv build: $n/$t units compiled"
