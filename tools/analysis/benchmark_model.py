@@ -1,30 +1,37 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""CPU benchmark of the JOTR model (tools/analysis/benchmark_model.py)."""
+"""CPU benchmark of the full-size JOTR model.
+
+Prints the parameter counts, the median inference time per person (batch 1
+and 16), the training-step time at batch 4 with and without the
+contrastive losses, each block's share of the inference time, peak memory,
+and the contrastive losses against the reference formulation (same inputs
+and indices, same run). Runs from the repository root; the shared timer
+is ``tools/analysis/profiling.py``. Example::
+
+    python tools/analysis/benchmark_model.py --threads 2
+"""
+import argparse
 import copy
 import statistics
-import time
+from profiling import (block_timer, interleaved_times, measure_peak_memory,
+                       median_ratio, timed)
 from typing import Callable, Dict, Iterator, List, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.optim import OptimWrapper
 from torch import nn
 
 from mmjotr.models.losses import (JointToJointContrastiveLoss,
-                                  JointToNonJointContrastiveLoss,
-                                  reference_joint_to_joint_nce,
-                                  reference_joint_to_nonjoint_nce)
-from .profiling import block_timer, measure_peak_memory, median_time
-from .synthetic import synthetic_batch
+                                  JointToNonJointContrastiveLoss)
+from mmjotr.registry import MODELS
+from mmjotr.testing import (reference_joint_to_joint_nce,
+                            reference_joint_to_nonjoint_nce, standin_config,
+                            synthetic_batch)
+from mmjotr.utils import register_all_modules
 
 Figure = Tuple[str, float, str]
-
-
-def timed(fn: Callable[[], object]) -> Tuple[object, float]:
-    """Result and wall time (s) of one call."""
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def parameter_counts(model: nn.Module) -> Dict[str, int]:
@@ -34,33 +41,11 @@ def parameter_counts(model: nn.Module) -> Dict[str, int]:
     return dict(trainable=trainable, frozen=frozen)
 
 
-def interleaved_times(fns: Dict[str, Callable[[], object]],
-                      repeats: int,
-                      warmup: int = 1) -> Dict[str, List[float]]:
-    """Wall times of several callables run in turn, ``repeats`` rounds.
-
-    Interleaving keeps a baseline and the measured code under the same
-    machine load, so their per-round ratios are robust on a shared CPU.
-    """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times: Dict[str, List[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            times[name].append(timed(fn)[1])
-    return times
-
-
-def _median_ratio(num: List[float], den: List[float]) -> float:
-    return statistics.median(a / b for a, b in zip(num, den))
-
-
 def resnet50_baseline() -> Callable[[], object]:
     """A bare ResNet-50 forward at 256², batch 1 (no grad).
 
-    The spec's reference figures (0.178 s JOTR inference, 3.4 s training
-    step) were measured where this took 0.16 s.
+    The reference figures (0.178 s JOTR inference, 3.4 s training step;
+    docs/model.md) were measured where this took 0.16 s.
     """
     from mmpose.models.backbones import ResNet
     net = ResNet(50)
@@ -98,18 +83,18 @@ def benchmark_inference(model: nn.Module, baseline: Callable[[], object],
         ('inference per person, batch 1', statistics.median(times['b1']), 's'),
         ('inference per person, batch 16', statistics.median(per16), 's'),
         ('inference batch 1 / ResNet-50, same rounds (reference: '
-         '0.178 / 0.16 = 1.11)', _median_ratio(times['b1'],
-                                               times['base']), 'x'),
+         '0.178 / 0.16 = 1.11)', median_ratio(times['b1'],
+                                              times['base']), 'x'),
         ('inference batch 16 per person / ResNet-50 (reference: '
-         '0.212 / 0.16 = 1.33)', _median_ratio(per16, times['base']), 'x'),
+         '0.212 / 0.16 = 1.33)', median_ratio(per16, times['base']), 'x'),
     ]
     blocks = {
         'backbone': model.backbone,
         'neck (lifting + 3D encoder)': model.neck,
         'head 2D encoder': model.head.encoder,
         'head decoder': model.head.decoder,
-        'VPoser decode': model.head.vposer,
-        'body model': model.head.body_model,
+        'VPoser decode': model.head.smpl_regressor.vposer,
+        'body model': model.head.smpl_regressor.body_model,
         'total': model,
     }
     with block_timer(blocks) as totals:
@@ -156,10 +141,10 @@ def benchmark_train_step(model: nn.Module, baseline: Callable[[], object],
         (f'{label}, with contrastive losses',
          statistics.median(times['with_']), 's'),
         (f'{label}, no contrastive / ResNet-50, same rounds (reference: '
-         '3.4 / 0.16 = 21.3)', _median_ratio(times['without'],
-                                             times['base']), 'x'),
+         '3.4 / 0.16 = 21.3)', median_ratio(times['without'],
+                                            times['base']), 'x'),
         ('contrastive losses: added train-step time, same rounds',
-         100 * (_median_ratio(times['with_'], times['without']) - 1), '%'),
+         100 * (median_ratio(times['with_'], times['without']) - 1), '%'),
         (f'{label} peak extra memory, no contrastive', peak_without, 'MiB'),
         (f'{label} peak extra memory, with contrastive', peak_with, 'MiB'),
     ]
@@ -183,14 +168,14 @@ def benchmark_contrastive(loss_j2j: JointToJointContrastiveLoss,
     gt = torch.rand(batch_size, 15, 3) * 64
     valid = torch.ones(batch_size, 15)
     is_3d = torch.ones(batch_size)
-    exponent = torch.tensor(3.)
+    depth_exponent = torch.tensor(3.)
     figures = []
     for name, loss, reference in (('joint-to-joint', loss_j2j,
                                    reference_joint_to_joint_nce),
                                   ('joint-to-non-joint', loss_j2n,
                                    reference_joint_to_nonjoint_nce)):
         vol = volume.clone().requires_grad_(True)
-        args = (vol, pred, gt, valid, is_3d, exponent)
+        args = (vol, pred, gt, valid, is_3d, depth_exponent)
         indices = loss.sample(loss.prepare(*args))
         num_pos = indices.positive.shape[1]
         kept = max(1, int(round(num_pos * reference_positive_scale)))
@@ -217,7 +202,8 @@ def benchmark_contrastive(loss_j2j: JointToJointContrastiveLoss,
             return value.detach()
 
         _, m_lean = measure_peak_memory(lean)
-        t_lean, _ = median_time(lean, repeats)
+        t_lean = statistics.median(
+            interleaved_times(dict(lean=lean), repeats)['lean'])
         (ref_value, t_ref), m_ref = measure_peak_memory(lambda: timed(ref))
         scale = num_pos / kept
         tag = '' if kept == num_pos else \
@@ -246,7 +232,7 @@ def run_benchmark(
     reference_positive_scale: float,
     skip: Tuple[str, ...] = ()
 ) -> Iterator[Figure]:
-    """All figures of tools/analysis/benchmark_model.py.
+    """All figures of this benchmark.
 
     Args:
         model_cfg (dict): a JOTR config with both contrastive losses.
@@ -258,7 +244,6 @@ def run_benchmark(
     Yields:
         tuple: (name, value, unit), as soon as measured.
     """
-    from mmjotr.registry import MODELS
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     counts = parameter_counts(model)
@@ -275,3 +260,45 @@ def run_benchmark(
             model.head.contrast['joint_contrast'],
             model.head.contrast['nonjoint_contrast'], 4, model.neck.embed_dims,
             model.neck.feature_size, repeats, reference_positive_scale)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--config',
+        default='configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py',
+        help='a config whose model has both contrastive losses')
+    parser.add_argument(
+        '--body-model-dir',
+        default='data/standin/body_models',
+        help='body model directory (the stand-in is fine for timing)')
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument(
+        '--reference-positive-scale',
+        type=float,
+        default=1.0,
+        help='run the reference contrastive formulation on this share of '
+        'the positives and extrapolate linearly (1.0 = the paper\'s sizes, '
+        'needs ~20 GB)')
+    parser.add_argument(
+        '--skip',
+        nargs='*',
+        default=[],
+        choices=['inference', 'train', 'contrastive'])
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    register_all_modules()
+    cfg = standin_config(args.config, args.body_model_dir)
+    for name, value, unit in run_benchmark(cfg.model, args.repeats,
+                                           args.reference_positive_scale,
+                                           args.skip):
+        print_log(f'{name:<72s} {value:12.4g} {unit}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,35 +1,24 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Timing of the SMPL module against plain ``smplx.SMPL`` (same run)."""
+"""Time mmjotr's SMPL forward pass against plain smplx.SMPL (same run).
+
+The shared timer is ``tools/analysis/profiling.py``. Example (batch 64, one
+CPU thread)::
+
+    python tools/analysis/benchmark_smpl.py \
+        --body-model-dir data/standin/body_models --batch-size 64 --threads 1
+"""
+import argparse
 import contextlib
 import io
-import time
-from typing import Callable, Dict, List, Sequence
+import statistics
+from profiling import interleaved_times
+from typing import Dict
 
-import numpy as np
 import smplx
 import torch
+from mmengine.logging import print_log
 
-from .assets import smpl_model_path
-from .smpl import SMPL
-from .smpl_pickle import load_smpl_arrays
-
-__all__ = ['benchmark_smpl']
-
-
-def _interleaved_medians(fns: Sequence[Callable[[], object]], iters: int,
-                         warmup: int) -> List[float]:
-    """Median seconds per call of each function, calls interleaved so that
-    load changes on a shared machine affect all of them alike."""
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
-    times = [[] for _ in fns]
-    for _ in range(iters):
-        for fn, record in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            record.append(time.perf_counter() - start)
-    return [float(np.median(t)) for t in times]
+from mmjotr.body_models import SMPL, load_smpl_arrays, smpl_model_path
 
 
 @torch.no_grad()
@@ -66,10 +55,13 @@ def benchmark_smpl(body_model_dir: str,
             model_path=path,
             data_struct=smplx.utils.Struct(**load_smpl_arrays(path)),
             batch_size=batch_size).eval()
-    ours_s, plain_s = _interleaved_medians([
-        lambda: ours(pose, betas), lambda: plain(
-            betas=betas, global_orient=pose[:, :3], body_pose=pose[:, 3:])
-    ], iters, warmup)
+    times = interleaved_times(
+        dict(
+            ours=lambda: ours(pose, betas),
+            plain=lambda: plain(
+                betas=betas, global_orient=pose[:, :3], body_pose=pose[:, 3:])
+        ), iters, warmup)
+    ours_s, plain_s = (statistics.median(times[k]) for k in ('ours', 'plain'))
     return {
         'mmjotr_ms_per_sample': 1e3 * ours_s / batch_size,
         'smplx_ms_per_sample': 1e3 * plain_s / batch_size,
@@ -77,3 +69,31 @@ def benchmark_smpl(body_model_dir: str,
         'batch_size': batch_size,
         'threads': torch.get_num_threads(),
     }
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--body-model-dir', default='data/standin/body_models')
+    parser.add_argument('--batch-size', type=int, default=64)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--iters', type=int, default=50)
+    parser.add_argument('--warmup', type=int, default=5)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    result = benchmark_smpl(args.body_model_dir, args.batch_size, args.iters,
+                            args.warmup)
+    print_log(
+        f'SMPL forward, batch {result["batch_size"]}, '
+        f'{result["threads"]} thread(s): mmjotr '
+        f'{result["mmjotr_ms_per_sample"]:.3f} ms/sample, plain smplx.SMPL '
+        f'{result["smplx_ms_per_sample"]:.3f} ms/sample, ratio '
+        f'{result["ratio"]:.2f}',
+        logger='current')
+
+
+if __name__ == '__main__':
+    main()

@@ -5,9 +5,11 @@ from typing import Optional, Tuple
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmjotr.codecs import crop_to_volume, depth_to_volume
+from mmjotr.geometry import apply_affine
 from mmjotr.registry import MODELS, TRANSFORMS
-from .keypoint_utils import (apply_affine_np, flip_joints,
-                             input_keypoints_jotr30, to_joint_set)
+from mmjotr.structures import zero_implausible_betas
+from .keypoint_utils import flip_joints, input_keypoints_jotr30, to_joint_set
 from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
 from .smpl_joints import SMPLJoints
 
@@ -25,7 +27,7 @@ def _inside(xyz: np.ndarray, size: float, with_depth: bool) -> np.ndarray:
 class GenerateMeshTargets(BaseTransform):
     """Map a person's annotation into the crop, in JOTR-30 joint order.
 
-    Coordinates in the 64 x 64 (x 64 depth) heatmap space:
+    Coordinates in the 64³ joint volume (``mmjotr.codecs.joint_volume``):
     ``x, y = (img_to_crop @ p) * heatmap_size / input_size`` and
     ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * heatmap_size`` with
     ``dz_root`` in metres. Flipping swaps left/right joints (the crop
@@ -39,15 +41,15 @@ class GenerateMeshTargets(BaseTransform):
     mapped like the dataset joints. When ``smpl_fit_thr`` is set the fit
     is dropped if its H36M joints, translation-aligned, are further than
     that (mm) from the dataset's 3D joints. Betas with any ``|b| > 3``
-    become zero.
+    become zero (:func:`~mmjotr.structures.zero_implausible_betas`).
 
     The 2D pose input ``keypoints_input`` is the dataset joints with the
     truncation mask in training (the synthetic errors come next), and the
     record's ``input_keypoints`` (valid = confidence > threshold and inside
     the heatmap) at test time.
 
-    Added keys: ``joints_img`` (30, 3), ``joints_trunc`` (30,),
-    ``joints_cam`` (30, 3), ``joints_valid`` (30,), ``smpl_joints_img``
+    Added keys: ``joints_voxel`` (30, 3), ``joints_trunc`` (30,),
+    ``joints_cam`` (30, 3), ``joints_valid`` (30,), ``smpl_joints_voxel``
     (30, 3), ``smpl_joints_trunc`` (30,), ``smpl_pose_target`` (72,),
     ``smpl_betas_target`` (10,), ``smpl_valid`` (bool), ``keypoints_input``
     (30, 2), ``keypoints_input_mask`` (30,), ``near_keypoints_input``
@@ -93,16 +95,17 @@ class GenerateMeshTargets(BaseTransform):
         return self._smpl_joints[with_h36m]
 
     def _depth(self, dz: np.ndarray) -> np.ndarray:
-        return ((dz / (self.bbox_3d_size / 2.) + 1.) / 2. *
-                self.heatmap_size).astype(np.float32)
+        return depth_to_volume(dz, self.bbox_3d_size,
+                               self.heatmap_size).astype(np.float32)
 
-    def _to_heatmap(self, uv: np.ndarray, results: dict) -> np.ndarray:
-        return apply_affine_np(uv, results['img_to_crop']) * (
-            self.heatmap_size / self.input_size)
+    def _to_volume(self, uv: np.ndarray, results: dict) -> np.ndarray:
+        crop = apply_affine(uv[:, :2], results['img_to_crop'])
+        return crop_to_volume(
+            crop.astype(np.float32), self.input_size, self.heatmap_size)
 
     def _dataset_joints(self, results: dict) -> dict:
         out = dict(
-            joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            joints_voxel=np.zeros((NUM_JOINTS, 3), np.float32),
             joints_trunc=np.zeros(NUM_JOINTS, np.float32),
             joints_cam=np.zeros((NUM_JOINTS, 3), np.float32),
             joints_valid=np.zeros(NUM_JOINTS, np.float32))
@@ -113,7 +116,7 @@ class GenerateMeshTargets(BaseTransform):
                                  results['keypoints_visible'], joint_set,
                                  'jotr_30', derive)
         xyz = np.zeros((NUM_JOINTS, 3), np.float32)
-        xyz[:, :2] = self._to_heatmap(uv, results)
+        xyz[:, :2] = self._to_volume(uv, results)
         is_3d = bool(results['is_3d'])
         cam = out['joints_cam']
         if is_3d:
@@ -132,7 +135,7 @@ class GenerateMeshTargets(BaseTransform):
         if results['flip']:
             xyz, valid, cam = (flip_joints(a) for a in (xyz, valid, cam))
         out.update(
-            joints_img=xyz,
+            joints_voxel=xyz,
             joints_trunc=valid * _inside(xyz, self.heatmap_size, is_3d),
             joints_cam=cam.astype(np.float32),
             joints_valid=valid)
@@ -171,7 +174,7 @@ class GenerateMeshTargets(BaseTransform):
 
     def _smpl_targets(self, results: dict) -> dict:
         out = dict(
-            smpl_joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            smpl_joints_voxel=np.zeros((NUM_JOINTS, 3), np.float32),
             smpl_joints_trunc=np.zeros(NUM_JOINTS, np.float32),
             smpl_pose_target=np.zeros(72, np.float32),
             smpl_betas_target=np.zeros(10, np.float32),
@@ -190,17 +193,16 @@ class GenerateMeshTargets(BaseTransform):
         uv = joints[:, :2] / joints[:, 2:] * results['cam_focal'] + \
             results['cam_princpt']
         xyz = np.zeros((NUM_JOINTS, 3), np.float32)
-        xyz[:, :2] = self._to_heatmap(uv, results)
+        xyz[:, :2] = self._to_volume(uv, results)
         xyz[:, 2] = self._depth(joints[:, 2] - joints[0, 2])
         if results['flip']:
             xyz = flip_joints(xyz)
             pose = flip_smpl_pose(pose)
         pose = rotate_root_pose(pose, rotation_z(results['rot_deg']))
-        betas = np.asarray(results['smpl_betas'], np.float32).copy()
-        if np.abs(betas).max() > 3:
-            betas[:] = 0.
+        betas = zero_implausible_betas(
+            np.asarray(results['smpl_betas'], np.float32))
         out.update(
-            smpl_joints_img=xyz,
+            smpl_joints_voxel=xyz,
             smpl_joints_trunc=_inside(xyz, self.heatmap_size, True),
             smpl_pose_target=pose,
             smpl_betas_target=betas,
@@ -216,7 +218,7 @@ class GenerateMeshTargets(BaseTransform):
             uv, vis = to_joint_set(person[:, :2], person[:, 2],
                                    results['joint_set'], 'jotr_30',
                                    results['derive_joints'])
-            xyv = np.concatenate([self._to_heatmap(uv, results), vis[:, None]],
+            xyv = np.concatenate([self._to_volume(uv, results), vis[:, None]],
                                  1)
             people.append(flip_joints(xyv) if results['flip'] else xyv)
         return np.stack(people).astype(np.float32)
@@ -224,14 +226,14 @@ class GenerateMeshTargets(BaseTransform):
     def _inputs(self, results: dict, targets: dict) -> dict:
         if not self.test_mode:
             return dict(
-                keypoints_input=targets['joints_img'][:, :2].copy(),
+                keypoints_input=targets['joints_voxel'][:, :2].copy(),
                 keypoints_input_mask=targets['joints_trunc'].copy())
         inputs = input_keypoints_jotr30(results)
         if inputs is None:
             return dict(
                 keypoints_input=np.zeros((NUM_JOINTS, 2), np.float32),
                 keypoints_input_mask=np.zeros(NUM_JOINTS, np.float32))
-        xy = self._to_heatmap(inputs[0], results)
+        xy = self._to_volume(inputs[0], results)
         return dict(
             keypoints_input=xy,
             keypoints_input_mask=inputs[1] *
@@ -242,7 +244,7 @@ class GenerateMeshTargets(BaseTransform):
         targets.update(self._smpl_targets(results))
         targets.update(self._inputs(results, targets))
         x1, y1, x2, y2 = results['bbox']
-        scale = self.heatmap_size / self.input_size
+        scale = crop_to_volume(1., self.input_size, self.heatmap_size)
         det = abs(np.linalg.det(results['img_to_crop'][:, :2]))
         targets['bbox_area_input'] = float(
             (x2 - x1) * (y2 - y1) * det * scale**2)
