@@ -13,7 +13,7 @@ def synthetic_batch(batch_size: int,
                     seed: int = 0,
                     num_joints: int = 30,
                     input_size: int = 256,
-                    heatmap_size: int = 64) -> Dict[str, List]:
+                    volume_size: int = 64) -> Dict[str, List]:
     """A batch as a dataloader yields it: uint8 BGR crops + data samples.
 
     Every ``gt_instances`` field of the contract is filled with plausible
@@ -25,7 +25,7 @@ def synthetic_batch(batch_size: int,
         seed (int): random seed. Defaults to 0.
         num_joints (int): K. Defaults to 30.
         input_size (int): crop size. Defaults to 256.
-        heatmap_size (int): joint space size. Defaults to 64.
+        volume_size (int): side of the joint volume. Defaults to 64.
 
     Returns:
         dict: ``inputs`` (list of uint8 ``Tensor[3, S, S]``) and
@@ -38,7 +38,7 @@ def synthetic_batch(batch_size: int,
             torch.from_numpy(
                 rng.integers(
                     0, 256, (3, input_size, input_size), dtype=np.uint8)))
-        joints_voxel = rng.uniform(8, heatmap_size - 8, (1, num_joints, 3))
+        joints_voxel = rng.uniform(8, volume_size - 8, (1, num_joints, 3))
         joints_cam = rng.normal(0, 0.3, (1, num_joints, 3))
         joints_cam -= joints_cam[:, :1]
         gt = InstanceData()

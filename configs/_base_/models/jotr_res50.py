@@ -45,7 +45,7 @@ model = dict(
             vposer_checkpoint='vposer_v1_0/snapshots/TR00_E096.pt'),
         in_channels=2048,
         embed_dims=256,
-        heatmap_size=64,
+        volume_size=64,
         encoder=dict(
             num_layers=2, num_heads=8, feedforward_channels=2048, dropout=0.1),
         decoder=dict(

@@ -28,8 +28,8 @@ class GenerateMeshTargets(BaseTransform):
     """Map a person's annotation into the crop, in JOTR-30 joint order.
 
     Coordinates in the 64³ joint volume (``mmjotr.codecs.joint_volume``):
-    ``x, y = (img_to_crop @ p) * heatmap_size / input_size`` and
-    ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * heatmap_size`` with
+    ``x, y = (img_to_crop @ p) * volume_size / input_size`` and
+    ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * volume_size`` with
     ``dz_root`` in metres. Flipping swaps left/right joints (the crop
     affine already mirrors x); rotation turns the root-relative 3D joints
     and the SMPL root orientation by :func:`rotation_z`.
@@ -59,7 +59,7 @@ class GenerateMeshTargets(BaseTransform):
         body_model (dict): config of the body model (``SMPL``); built on
             first use.
         input_size (int): crop side (256).
-        heatmap_size (int): heatmap side (64).
+        volume_size (int): side of the joint volume (64).
         bbox_3d_size (float): depth range of the volume in metres (2).
         with_smpl_targets (bool): compute the SMPL targets (set False for
             test sets that evaluate only).
@@ -69,7 +69,7 @@ class GenerateMeshTargets(BaseTransform):
     def __init__(self,
                  body_model: Optional[dict] = None,
                  input_size: int = 256,
-                 heatmap_size: int = 64,
+                 volume_size: int = 64,
                  bbox_3d_size: float = 2.0,
                  with_smpl_targets: bool = True,
                  test_mode: bool = False) -> None:
@@ -80,7 +80,7 @@ class GenerateMeshTargets(BaseTransform):
         self._body_model = None
         self._smpl_joints = {}
         self.input_size = input_size
-        self.heatmap_size = heatmap_size
+        self.volume_size = volume_size
         self.bbox_3d_size = bbox_3d_size
         self.with_smpl_targets = with_smpl_targets
         self.test_mode = test_mode
@@ -96,12 +96,12 @@ class GenerateMeshTargets(BaseTransform):
 
     def _depth(self, dz: np.ndarray) -> np.ndarray:
         return depth_to_volume(dz, self.bbox_3d_size,
-                               self.heatmap_size).astype(np.float32)
+                               self.volume_size).astype(np.float32)
 
     def _to_volume(self, uv: np.ndarray, results: dict) -> np.ndarray:
         crop = apply_affine(uv[:, :2], results['img_to_crop'])
         return crop_to_volume(
-            crop.astype(np.float32), self.input_size, self.heatmap_size)
+            crop.astype(np.float32), self.input_size, self.volume_size)
 
     def _dataset_joints(self, results: dict) -> dict:
         out = dict(
@@ -136,7 +136,7 @@ class GenerateMeshTargets(BaseTransform):
             xyz, valid, cam = (flip_joints(a) for a in (xyz, valid, cam))
         out.update(
             joints_voxel=xyz,
-            joints_trunc=valid * _inside(xyz, self.heatmap_size, is_3d),
+            joints_trunc=valid * _inside(xyz, self.volume_size, is_3d),
             joints_cam=cam.astype(np.float32),
             joints_valid=valid)
         return out
@@ -203,7 +203,7 @@ class GenerateMeshTargets(BaseTransform):
             np.asarray(results['smpl_betas'], np.float32))
         out.update(
             smpl_joints_voxel=xyz,
-            smpl_joints_trunc=_inside(xyz, self.heatmap_size, True),
+            smpl_joints_trunc=_inside(xyz, self.volume_size, True),
             smpl_pose_target=pose,
             smpl_betas_target=betas,
             smpl_valid=True)
@@ -237,14 +237,14 @@ class GenerateMeshTargets(BaseTransform):
         return dict(
             keypoints_input=xy,
             keypoints_input_mask=inputs[1] *
-            _inside(xy, self.heatmap_size, False))
+            _inside(xy, self.volume_size, False))
 
     def transform(self, results: dict) -> dict:
         targets = self._dataset_joints(results)
         targets.update(self._smpl_targets(results))
         targets.update(self._inputs(results, targets))
         x1, y1, x2, y2 = results['bbox']
-        scale = crop_to_volume(1., self.input_size, self.heatmap_size)
+        scale = crop_to_volume(1., self.input_size, self.volume_size)
         det = abs(np.linalg.det(results['img_to_crop'][:, :2]))
         targets['bbox_area_input'] = float(
             (x2 - x1) * (y2 - y1) * det * scale**2)

@@ -75,7 +75,7 @@ class FusionHead(BaseModule):
             and ``num_layers`` default to the head's.
         in_channels (int): F2D channels. Defaults to 2048.
         embed_dims (int): C. Defaults to 256.
-        heatmap_size (int): side of the joint volume. Defaults to 64.
+        volume_size (int): side of the joint volume. Defaults to 64.
         encoder (dict): ``TransformerEncoder`` arguments of the 2D branch
             (``num_layers``, ``num_heads``, ``feedforward_channels``,
             ``dropout``).
@@ -96,7 +96,7 @@ class FusionHead(BaseModule):
                  smpl_regressor: ConfigType = dict(type='SMPLRegressor'),
                  in_channels: int = 2048,
                  embed_dims: int = 256,
-                 heatmap_size: int = 64,
+                 volume_size: int = 64,
                  encoder: ConfigType = dict(num_layers=2),
                  decoder: ConfigType = dict(),
                  loss_body_joint_voxel: ConfigType = dict(
@@ -115,7 +115,7 @@ class FusionHead(BaseModule):
                  loss_nonjoint_contrast: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.heatmap_size = heatmap_size
+        self.volume_size = volume_size
         self.input_proj = nn.Conv2d(in_channels, embed_dims, 1)
         self.pos_embed_2d = SinePositionalEncoding2D(embed_dims // 2)
         self.encoder = TransformerEncoder(embed_dims=embed_dims, **encoder)
@@ -200,7 +200,7 @@ class FusionHead(BaseModule):
         return FusionHeadOutput(
             **vars(smpl),
             decoder=dec,
-            joints_voxel=unit_to_volume(dec.joints[-1], self.heatmap_size),
+            joints_voxel=unit_to_volume(dec.joints[-1], self.volume_size),
             volume=lifted.volume,
             depth_exponent=lifted.depth_exponent)
 
@@ -254,7 +254,7 @@ class FusionHead(BaseModule):
                           self.pose_mask[None] * smpl_valid),
             'smpl_shape': (out.smpl_betas, betas, smpl_valid),
             'body_joint_proj':
-            (crop_to_volume(out.joints_crop, volume_size=self.heatmap_size),
+            (crop_to_volume(out.joints_crop, volume_size=self.volume_size),
              targets.joints_voxel[..., :2], targets.joints_trunc[..., None]),
             'body_joint_cam':
             (joints_cam, targets.joints_cam,

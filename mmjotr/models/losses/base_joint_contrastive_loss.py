@@ -64,7 +64,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         loss_weight (float): factor on the loss. Defaults to 0.1.
         release_quirks (bool): reproduce the release's quirks.
             Defaults to True.
-        heatmap_size (int): size of the GT joint space. Defaults to 64.
+        volume_size (int): side of the GT joint volume. Defaults to 64.
     """
 
     def __init__(self,
@@ -74,7 +74,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
                  temperature: float = 0.07,
                  loss_weight: float = 0.1,
                  release_quirks: bool = True,
-                 heatmap_size: int = 64) -> None:
+                 volume_size: int = 64) -> None:
         super().__init__()
         self.num_anchors = num_anchors
         self.num_positives = num_positives
@@ -82,7 +82,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         self.temperature = temperature
         self.loss_weight = loss_weight
         self.release_quirks = release_quirks
-        self.heatmap_size = heatmap_size
+        self.volume_size = volume_size
 
     def prepare(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
                 gt_valid: Tensor, is_3d: Tensor,
@@ -110,7 +110,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         keep = is_3d > 0
         if not bool(keep.any()):
             return None
-        gt_joints = volume_to_unit(gt_joints[keep], self.heatmap_size)
+        gt_joints = volume_to_unit(gt_joints[keep], self.volume_size)
         pred_joints = pred_joints[keep]
         warp = None if self.release_quirks else depth_exponent.detach()
         return ContrastInputs(volume[keep], unit_to_grid(pred_joints, warp),
