@@ -111,11 +111,10 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         if not bool(keep.any()):
             return None
         gt_joints = volume_to_unit(gt_joints[keep], self.volume_size)
-        pred_joints = pred_joints[keep]
+        pred_joints, gt_valid = pred_joints[keep], gt_valid[keep] > 0
         warp = None if self.release_quirks else depth_exponent.detach()
         return ContrastInputs(volume[keep], unit_to_grid(pred_joints, warp),
-                              unit_to_grid(gt_joints, warp), gt_valid[keep]
-                              > 0)
+                              unit_to_grid(gt_joints, warp), gt_valid)
 
     @abstractmethod
     def sample(self, inputs: ContrastInputs) -> Optional[ContrastIndices]:
