@@ -86,3 +86,22 @@ def test_transformer_xavier_initialised(tiny_jotr):
         fan_out, fan_in = linear.weight.shape
         top = linear.weight.abs().max().item()
         assert 1 / math.sqrt(fan_in) < top <= math.sqrt(6 / (fan_in + fan_out))
+
+
+def test_uncertainty_follows_the_supervised_terms(standin_body_model_dir):
+    from mmjotr.models.heads import SUPERVISED_TERMS, FusionHead
+    small = dict(
+        body_model_dir=str(standin_body_model_dir),
+        in_channels=8,
+        embed_dims=16,
+        encoder=dict(num_layers=1, num_heads=2, feedforward_channels=16),
+        decoder=dict(num_layers=2, num_heads=2, feedforward_channels=16))
+    head = FusionHead(**small)
+    assert head.uncertainty_weighting.loss_names == SUPERVISED_TERMS
+    assert tuple(head.losses) == SUPERVISED_TERMS
+    with pytest.raises(ValueError, match='loss_names must be'):
+        FusionHead(
+            uncertainty=dict(
+                type='UncertaintyWeighting', loss_names=('smpl_pose', )),
+            **small)
+    assert FusionHead(uncertainty=None, **small).uncertainty_weighting is None
