@@ -6,6 +6,7 @@
 import argparse
 
 from mmjotr.apis import run_quickstart
+from mmjotr.testing import synthetic_batch
 from mmjotr.utils import register_all_modules
 
 
@@ -26,10 +27,10 @@ def main():
     register_all_modules()
     run_quickstart(
         args.config,
+        synthetic_batch(args.batch_size, seed=args.seed),
         body_model_dir=args.body_model_dir,
         work_dir=args.work_dir,
         iters=args.iters,
-        batch_size=args.batch_size,
         seed=args.seed)
 
 

@@ -62,11 +62,11 @@ def gt_instance_shapes() -> dict:
         bboxes=(1, 4),
         keypoints_input=(1, 30, 2),
         keypoints_input_mask=(1, 30),
-        joints_img=(1, 30, 3),
+        joints_voxel=(1, 30, 3),
         joints_trunc=(1, 30),
         joints_cam=(1, 30, 3),
         joints_valid=(1, 30),
-        smpl_joints_img=(1, 30, 3),
+        smpl_joints_voxel=(1, 30, 3),
         smpl_joints_trunc=(1, 30),
         smpl_pose=(1, 72),
         smpl_betas=(1, 10),
@@ -80,7 +80,7 @@ def tiny_coco_train_config(tmp_path):
     user config training the tiny JOTR on it with the mix's pipeline;
     returns the config path. Arguments: ``max_iters``,
     ``checkpoint_interval`` (iteration-based loop, no validation)."""
-    from mmjotr.datasets.data_benchmark import write_synthetic_coco
+    from mmjotr.testing import write_synthetic_coco
     root = osp.abspath(osp.join(osp.dirname(__file__), '..'))
     tiny = osp.join(root, 'configs', 'jotr',
                     'jotr_tiny_1xb4_standin-256x256.py')

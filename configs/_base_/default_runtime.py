@@ -6,6 +6,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # safe weights_only loading of mmengine checkpoints (torch >= 2.6)
+    checkpoint_compat=dict(type='CheckpointCompatHook'),
 )
 
 env_cfg = dict(

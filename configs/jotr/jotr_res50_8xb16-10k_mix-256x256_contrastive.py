@@ -1,5 +1,5 @@
-# JOTR stage 2 (spec §7): fine-tune the stage-1 model for 10k iterations
-# with the two 3D joint contrastive losses, 8 GPUs x 16.
+# JOTR stage 2 (docs/model.md "Training recipe"): fine-tune the stage-1 model
+# for 10k iterations with the two 3D joint contrastive losses, 8 GPUs x 16.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
     '../_base_/schedules/jotr_stage2_10k.py',

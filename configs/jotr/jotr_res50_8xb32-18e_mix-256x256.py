@@ -1,6 +1,7 @@
-# JOTR stage 1 (spec §7): 18 epochs on the 3D (Human3.6M + MuCo) and 2D
-# (MSCOCO + CrowdPose with NeuralAnnot fits) mix, 8 GPUs x 32, SyncBN,
-# backbone from the SimpleBaseline ResNet-50 (mmpose td-hm_res50 COCO).
+# JOTR stage 1 (paper Sec. 4, docs/model.md): 18 epochs on the 3D
+# (Human3.6M + MuCo) and 2D (MSCOCO + CrowdPose with NeuralAnnot fits) mix,
+# 8 GPUs x 32, SyncBN, backbone from the SimpleBaseline ResNet-50 (mmpose
+# td-hm_res50 COCO).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
     '../_base_/schedules/jotr_stage1_18e.py',

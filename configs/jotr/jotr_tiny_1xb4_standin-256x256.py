@@ -14,8 +14,7 @@ model = dict(
         in_channels=128,
         embed_dims=32,
         depth=4,
-        num_heads=2,
-        feedforward_channels=64),
+        encoder=dict(num_heads=2, feedforward_channels=64)),
     head=dict(
         body_model_dir=body_model_dir,
         in_channels=128,

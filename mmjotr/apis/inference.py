@@ -11,6 +11,7 @@ from mmengine.runner import load_checkpoint
 from torch import nn
 
 from mmjotr.registry import MODELS
+from mmjotr.utils import enable_safe_checkpoint_resume
 
 
 def init_model(config: Union[str, Config],
@@ -55,6 +56,7 @@ def init_model(config: Union[str, Config],
         finally:
             logger.setLevel(level)
     else:
+        enable_safe_checkpoint_resume()
         load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = config
     model.to(torch.device(device))

@@ -3,13 +3,14 @@
 
 Generates (once) the stand-in body model, builds a JOTR model from a config
 pointed at it, optimises it for a few steps on a fixed batch in the data
-contract of docs/interfaces.md, then predicts and writes the meshes. It
-needs no SMPL licence, no weights, no data set and no GPU.
+contract of docs/interfaces.md (``demo/quickstart.py`` passes a synthetic
+one from ``mmjotr.testing``), then predicts and writes the meshes. It needs
+no SMPL licence, no weights, no data set and no GPU.
 """
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import List
+from typing import Dict, List
 
 import numpy as np
 import torch
@@ -19,7 +20,6 @@ from mmengine.runner import save_checkpoint
 
 from mmjotr.body_models.standin import (ensure_standin_body_model,
                                         is_complete_standin)
-from mmjotr.models.utils.synthetic import synthetic_batch
 from .inference import init_model
 
 
@@ -49,22 +49,23 @@ def write_obj(path: str, vertices: np.ndarray, faces: np.ndarray) -> None:
 
 
 def run_quickstart(config: str,
+                   batch: Dict[str, list],
                    body_model_dir: str = 'data/standin/body_models',
                    work_dir: str = 'work_dirs/quickstart',
                    iters: int = 50,
-                   batch_size: int = 4,
                    seed: int = 0,
                    vposer_steps: int = 3000) -> QuickstartResult:
     """Run the quick start (see the module docstring).
 
     Args:
         config (str): model config (a tiny one runs in seconds per step).
+        batch (dict): the fixed batch as a dataloader yields it
+            (``inputs``, ``data_samples``; docs/interfaces.md).
         body_model_dir (str): stand-in body model directory; generated when
             absent or incomplete.
         work_dir (str): where the checkpoint and predictions go.
         iters (int): optimisation steps on the fixed batch.
-        batch_size (int): crops per batch.
-        seed (int): seeds the stand-in generation, the batch and the init.
+        seed (int): seeds the stand-in generation and the init.
         vposer_steps (int): VPoser fitting steps for a new stand-in.
 
     Returns:
@@ -84,7 +85,6 @@ def run_quickstart(config: str,
     model = init_model(
         config, cfg_options={'model.head.body_model_dir': body_model_dir})
     optim_wrapper = build_optim_wrapper(model, model.cfg.optim_wrapper)
-    batch = synthetic_batch(batch_size, seed=seed)
 
     model.train()
     losses = []

@@ -1,7 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .camera import (CAMERA_DEPTH_SCALE, CROP_SIZE, FOCAL_LENGTH, HEATMAP_SIZE,
-                     apply_affine, cam_param_to_translation, crop_to_heatmap,
-                     perspective_projection)
+from .camera import (CAMERA_DEPTH_SCALE, CROP_SIZE, FOCAL_LENGTH, apply_affine,
+                     cam_param_to_translation, perspective_projection)
 from .procrustes import similarity_procrustes, similarity_procrustes_np
 from .rotation import (axis_angle_to_quaternion, axis_angle_to_rotmat,
                        batch_rodrigues, quaternion_to_axis_angle,
@@ -9,10 +8,10 @@ from .rotation import (axis_angle_to_quaternion, axis_angle_to_rotmat,
                        rotmat_to_axis_angle, rotmat_to_quaternion)
 
 __all__ = [
-    'FOCAL_LENGTH', 'CROP_SIZE', 'HEATMAP_SIZE', 'CAMERA_DEPTH_SCALE',
-    'cam_param_to_translation', 'perspective_projection', 'crop_to_heatmap',
-    'apply_affine', 'similarity_procrustes', 'similarity_procrustes_np',
-    'rot6d_to_rotmat', 'axis_angle_to_rotmat', 'rotmat_to_axis_angle',
-    'axis_angle_to_quaternion', 'quaternion_to_axis_angle',
-    'rotmat_to_quaternion', 'quaternion_to_rotmat', 'batch_rodrigues'
+    'FOCAL_LENGTH', 'CROP_SIZE', 'CAMERA_DEPTH_SCALE',
+    'cam_param_to_translation', 'perspective_projection', 'apply_affine',
+    'similarity_procrustes', 'similarity_procrustes_np', 'rot6d_to_rotmat',
+    'axis_angle_to_rotmat', 'rotmat_to_axis_angle', 'axis_angle_to_quaternion',
+    'quaternion_to_axis_angle', 'rotmat_to_quaternion', 'quaternion_to_rotmat',
+    'batch_rodrigues'
 ]

@@ -1,10 +1,10 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """JOTR's perspective crop camera and the 2D frames it works in.
 
-Three 2D frames appear in JOTR: the 256x256 input crop (``CROP_SIZE``), the
-64x64 heatmap / joint-volume space (``HEATMAP_SIZE``, a plain scaling of the
-crop) and the original image (reached from crop pixels with the
-``crop_to_img`` affine of a data sample). The camera is a pinhole with a
+Two 2D frames appear here: the 256x256 input crop (``CROP_SIZE``) and the
+original image (reached from crop pixels with the ``crop_to_img`` affine of
+a data sample). The 64-voxel joint volume, a scaling of the crop, is owned
+by ``mmjotr.codecs.joint_volume``. The camera is a pinhole with a
 virtual focal length of 5000 px and its principal point at the crop centre.
 """
 import math
@@ -15,17 +15,14 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    'FOCAL_LENGTH', 'CROP_SIZE', 'HEATMAP_SIZE', 'CAMERA_DEPTH_SCALE',
-    'cam_param_to_translation', 'perspective_projection', 'crop_to_heatmap',
-    'apply_affine'
+    'FOCAL_LENGTH', 'CROP_SIZE', 'CAMERA_DEPTH_SCALE',
+    'cam_param_to_translation', 'perspective_projection', 'apply_affine'
 ]
 
 #: Virtual focal length of the crop camera, pixels.
 FOCAL_LENGTH = 5000.
 #: Side of the square network input crop, pixels.
 CROP_SIZE = 256
-#: Side of the heatmap / joint-volume grid, pixels.
-HEATMAP_SIZE = 64
 #: ``k`` in ``t_z = k * sigmoid(c2)``: the depth at which a 2.5 m tall
 #: person fills the 256 px crop, ``sqrt(f^2 * 2.5^2 / 256^2)`` ~ 48.83 m.
 CAMERA_DEPTH_SCALE = math.sqrt(FOCAL_LENGTH**2 * 2.5**2 / CROP_SIZE**2)
@@ -83,24 +80,6 @@ def perspective_projection(
     center = cam_points.new_tensor(princpt)  # (2, )
     return (focal * cam_points[..., :2] / (cam_points[..., 2:] + 1e-4) +
             center)
-
-
-def crop_to_heatmap(xy: Union[Tensor, np.ndarray],
-                    crop_size: int = CROP_SIZE,
-                    heatmap_size: int = HEATMAP_SIZE
-                    ) -> Union[Tensor, np.ndarray]:
-    """Scale crop-pixel coordinates into heatmap pixels (x 64 / 256).
-
-    Args:
-        xy (Tensor | ndarray [..., 2]): coordinates in crop pixels (extra
-            trailing channels are scaled too).
-        crop_size (int): crop side. Defaults to 256.
-        heatmap_size (int): heatmap side. Defaults to 64.
-
-    Returns:
-        Tensor | ndarray [..., 2]: coordinates in heatmap pixels.
-    """
-    return xy * (heatmap_size / crop_size)
 
 
 def apply_affine(xy: Union[Tensor, np.ndarray],

@@ -1,4 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
+from .checkpoint_compat import (CheckpointCompatHook,
+                                enable_safe_checkpoint_resume)
 from .run_config import (build_test_cfg, build_train_cfg, set_body_model_dir,
                          setup_cpu_distributed)
 from .setup_env import register_all_modules
@@ -6,6 +8,7 @@ from .version_check import (DEPENDENCY_RANGES, VersionRange,
                             check_dependency_versions, installed_version)
 
 __all__ = [
+    'CheckpointCompatHook', 'enable_safe_checkpoint_resume',
     'register_all_modules', 'build_train_cfg', 'build_test_cfg',
     'set_body_model_dir', 'setup_cpu_distributed', 'DEPENDENCY_RANGES',
     'VersionRange', 'check_dependency_versions', 'installed_version'

@@ -21,12 +21,21 @@ from a file), mmjotr
 Checkpoints written by mmjotr runs load with ``weights_only=True``;
 checkpoints written by other mmengine programs still need their own
 handling and fail with torch's message naming the unsafe global.
+
+Nothing is installed at import: :class:`CheckpointCompatHook` (in the
+``default_hooks`` of ``configs/_base_/default_runtime.py``) installs it in
+``before_run``, which the Runner calls before it loads or resumes a
+checkpoint and before the first save; ``mmjotr.apis.init_model`` installs
+it before loading.
 """
 import copyreg
 
 import numpy as np
 import torch
+from mmengine.hooks import Hook
 from mmengine.logging.history_buffer import HistoryBuffer
+
+from mmjotr.registry import HOOKS
 
 
 def _reduce_history_buffer(buffer: HistoryBuffer):
@@ -55,3 +64,17 @@ def enable_safe_checkpoint_resume() -> None:
     """Install the pickling rule and the allowlist (idempotent)."""
     copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
     torch.serialization.add_safe_globals([HistoryBuffer, *_numpy_globals()])
+
+
+@HOOKS.register_module()
+class CheckpointCompatHook(Hook):
+    """Install :func:`enable_safe_checkpoint_resume` when a run starts.
+
+    mmengine's Runner calls ``before_run`` in ``train``, ``val`` and
+    ``test`` before ``load_or_resume``, so checkpoints saved and resumed by
+    the run pickle and load safely.
+    """
+    priority = 'VERY_HIGH'
+
+    def before_run(self, runner) -> None:
+        enable_safe_checkpoint_resume()

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from mmjotr.apis import init_model, run_quickstart
-from mmjotr.models.utils.synthetic import synthetic_batch
+from mmjotr.testing import synthetic_batch
 
 TINY_CONFIG = osp.join(
     osp.dirname(__file__), '..', '..', 'configs', 'jotr',
@@ -30,10 +30,10 @@ def quickstart(standin_body_model_dir, tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('quickstart')
     result = run_quickstart(
         TINY_CONFIG,
+        synthetic_batch(2, seed=0),
         body_model_dir=standin_body_model_dir,
         work_dir=str(work_dir),
         iters=4,
-        batch_size=2,
         seed=0)
     return result, standin_body_model_dir
 

@@ -11,6 +11,7 @@ import torch
 from mmengine.config import Config
 
 from mmjotr.datasets import CocoSMPLDataset, PW3DDataset
+from mmjotr.testing import build_standin_model, standin_config
 from mmjotr.utils import register_all_modules
 
 CONFIGS = osp.join(
@@ -200,11 +201,10 @@ def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
         osp.join(CONFIGS, '..', '..', 'jotr',
                  'jotr_tiny_1xb4_standin-256x256.py'))
     cfg.model = tiny.model
-    cfg.model.head.body_model_dir = standin_body_model_dir
+    cfg = standin_config(cfg, standin_body_model_dir)
     cfg.test_dataloader.dataset.data_root = str(
         pw3d_root(tmp_path, ('male', 'female', 'male')))
     cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.test_evaluator.body_model_dir = standin_body_model_dir
     cfg.work_dir = str(tmp_path / 'work')
     metrics = Runner.from_cfg(cfg).test()
     assert set(metrics) == {'3dpw/MPJPE', '3dpw/PA-MPJPE', '3dpw/PVE'}
@@ -214,7 +214,6 @@ def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
 def _eval_config_and_checkpoint(tmp_path, body_model_dir):
     """The 3DPW evaluation config with the tiny model on generated data,
     dumped to a file, and a checkpoint of a fixed initialisation."""
-    from mmjotr.registry import MODELS
     cfg = Config.fromfile(
         osp.join(CONFIGS, '..', '..', 'jotr', 'test',
                  'jotr_res50_test-3dpw.py'))
@@ -229,11 +228,8 @@ def _eval_config_and_checkpoint(tmp_path, body_model_dir):
     cfg_file = str(tmp_path / 'jotr_tiny_test-3dpw.py')
     cfg.dump(cfg_file)
 
-    register_all_modules()
     torch.manual_seed(0)
-    tiny.model.head.body_model_dir = body_model_dir
-    model = MODELS.build(tiny.model)
-    model.init_weights()
+    model = build_standin_model(tiny, body_model_dir)
     ckpt = str(tmp_path / 'tiny.pth')
     torch.save(dict(state_dict=model.state_dict()), ckpt)
     return cfg_file, ckpt

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from mmjotr.geometry import (CAMERA_DEPTH_SCALE, apply_affine,
-                             cam_param_to_translation, crop_to_heatmap,
-                             perspective_projection)
+                             cam_param_to_translation, perspective_projection)
 
 
 def test_cam_param_to_translation_hand_values():
@@ -44,13 +43,6 @@ def test_perspective_projection_shape_errors():
         perspective_projection(torch.zeros(2, 4, 3), torch.zeros(3, 3))
     with pytest.raises(ValueError, match='points'):
         perspective_projection(torch.zeros(2, 4, 2), torch.zeros(2, 3))
-
-
-def test_crop_to_heatmap_scales_by_a_quarter():
-    xy = np.array([[256.0, 128.0], [4.0, 0.0]])
-    np.testing.assert_allclose(crop_to_heatmap(xy), [[64, 32], [1, 0]])
-    assert torch.equal(
-        crop_to_heatmap(torch.tensor([8.0, 12.0])), torch.tensor([2.0, 3.0]))
 
 
 def test_apply_affine_matches_homogeneous_numpy():

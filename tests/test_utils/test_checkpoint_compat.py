@@ -1,13 +1,42 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.logging.history_buffer import HistoryBuffer
 
-import mmjotr  # noqa: F401  (installs the rule and the allowlist)
-from mmjotr.utils.checkpoint_compat import enable_safe_checkpoint_resume
+from mmjotr.registry import HOOKS
+from mmjotr.utils import CheckpointCompatHook, enable_safe_checkpoint_resume
+
+
+def test_import_installs_nothing_and_the_hook_does():
+    # a fresh interpreter: importing mmjotr and the runtime packages leaves
+    # pickling and torch's allowlist alone; the hook's before_run installs
+    code = textwrap.dedent("""
+        import copyreg
+        import torch
+        from mmengine.logging.history_buffer import HistoryBuffer
+        import mmjotr, mmjotr.models, mmjotr.datasets, mmjotr.apis
+        safe = torch.serialization.get_safe_globals
+        assert HistoryBuffer not in copyreg.dispatch_table
+        assert HistoryBuffer not in safe()
+        from mmjotr.utils import CheckpointCompatHook
+        CheckpointCompatHook().before_run(None)
+        assert HistoryBuffer in copyreg.dispatch_table
+        assert HistoryBuffer in safe()
+        """)
+    subprocess.run([sys.executable, '-c', code], check=True)
+
+
+def test_hook_is_a_default_hook_of_every_config():
+    cfg = Config.fromfile('configs/_base_/default_runtime.py')
+    hook = HOOKS.build(cfg.default_hooks.checkpoint_compat)
+    assert isinstance(hook, CheckpointCompatHook)
 
 
 def test_message_hub_state_loads_with_weights_only(tmp_path):

@@ -15,13 +15,51 @@ Example::
 import argparse
 import copy
 import tempfile
+from functools import partial
+from profiling import timed
+from typing import Dict, List, Sequence
 
+import numpy as np
 from mmengine.config import Config
+from mmengine.dataset import Compose
 from mmengine.logging import print_log
 
 from mmjotr.datasets import CocoSMPLDataset
-from mmjotr.datasets.data_benchmark import time_pipeline, write_synthetic_coco
+from mmjotr.testing import write_synthetic_coco
 from mmjotr.utils import register_all_modules
+
+
+def time_pipeline(data_infos: List[dict],
+                  pipeline: Sequence[dict],
+                  num_samples: int,
+                  warmup: int = 5) -> Dict[str, float]:
+    """Run ``pipeline`` over ``data_infos`` in this process; time it.
+
+    Args:
+        data_infos (list[dict]): dataset records (``get_data_info``).
+        pipeline (Sequence[dict]): transform configs.
+        num_samples (int): timed samples (records are cycled).
+        warmup (int): untimed samples first (builds lazy models).
+
+    Returns:
+        dict: ``samples_per_s`` and ``ms_per_sample`` of the whole pipeline
+        and ``ms_<Transform>`` per transform.
+    """
+    transforms = Compose(list(pipeline)).transforms
+    per_step = np.zeros(len(transforms))
+    for i in range(warmup + num_samples):
+        results = dict(data_infos[i % len(data_infos)])
+        for k, t in enumerate(transforms):
+            results, seconds = timed(partial(t, results))
+            if i >= warmup:
+                per_step[k] += seconds
+    total = per_step.sum()
+    out = dict(
+        samples_per_s=num_samples / total,
+        ms_per_sample=total / num_samples * 1000.)
+    for t, sec in zip(transforms, per_step):
+        out[f'ms_{type(t).__name__}'] = sec / num_samples * 1000.
+    return out
 
 
 def parse_args() -> argparse.Namespace:

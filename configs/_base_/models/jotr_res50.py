@@ -1,4 +1,4 @@
-# JOTR with a ResNet-50 backbone (spec §1-4); every number is the default
+# JOTR with a ResNet-50 backbone (docs/model.md); every number is the default
 # of the corresponding module argument, repeated here for visibility.
 #
 # Asset paths. tools/train.py, tools/test.py and the converter take
@@ -30,21 +30,22 @@ model = dict(
         embed_dims=256,
         depth=8,
         feature_size=8,
-        init_exponent=3.0,
-        exponent_range=(1., 20.),
-        num_layers=2,
-        num_heads=8,
-        feedforward_channels=1024,
-        dropout=0.1),
+        init_depth_exponent=3.0,
+        depth_exponent_range=(1., 20.),
+        encoder=dict(
+            num_layers=2, num_heads=8, feedforward_channels=1024,
+            dropout=0.1)),
     head=dict(
         type='FusionHead',
         body_model_dir=body_model_dir,
-        body_model=dict(type='SMPL', gender='neutral'),
-        vposer=dict(type='VPoserV1'),
-        vposer_checkpoint='vposer_v1_0/snapshots/TR00_E096.pt',
+        smpl_regressor=dict(
+            type='SMPLRegressor',
+            body_model=dict(type='SMPL', gender='neutral'),
+            vposer=dict(type='VPoserV1'),
+            vposer_checkpoint='vposer_v1_0/snapshots/TR00_E096.pt'),
         in_channels=2048,
         embed_dims=256,
-        heatmap_size=64,
+        volume_size=64,
         encoder=dict(
             num_layers=2, num_heads=8, feedforward_channels=2048, dropout=0.1),
         decoder=dict(
@@ -53,16 +54,13 @@ model = dict(
             num_heads=8,
             feedforward_channels=2048,
             dropout=0.1),
-        loss_body_joint_img=dict(type='MaskedL1Loss', loss_weight=1 / 64),
-        loss_smpl_joint_img=dict(type='MaskedL1Loss', loss_weight=1 / 64),
+        loss_body_joint_voxel=dict(type='MaskedL1Loss', loss_weight=1 / 64),
+        loss_smpl_joint_voxel=dict(type='MaskedL1Loss', loss_weight=1 / 64),
         loss_smpl_pose=dict(type='MaskedL1Loss', loss_weight=1.),
         loss_smpl_shape=dict(type='MaskedL1Loss', loss_weight=1.),
         loss_body_joint_proj=dict(type='MaskedL1Loss', loss_weight=1 / 8),
         loss_body_joint_cam=dict(type='MaskedL1Loss', loss_weight=5.),
-        uncertainty=dict(
-            type='UncertaintyWeighting',
-            loss_names=('body_joint_img', 'smpl_joint_img', 'smpl_pose',
-                        'smpl_shape', 'body_joint_proj', 'body_joint_cam'),
-            init_value=1.)))
+        # weights the six terms above (FusionHead's SUPERVISED_TERMS)
+        uncertainty=dict(type='UncertaintyWeighting', init_value=1.)))
 # The contrastive losses (stage 2) are added as model.head.loss_joint_contrast
 # and model.head.loss_nonjoint_contrast; see the *_contrastive config.

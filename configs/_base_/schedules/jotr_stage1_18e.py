@@ -1,5 +1,6 @@
-# Stage 1 (spec §7): AdamW, constant lr 1e-4, weight decay 1e-4 (0 on the
-# uncertainty weights), 18 epochs, no gradient clipping, total batch 256.
+# Stage 1 (paper Sec. 4, docs/model.md): AdamW, constant lr 1e-4, weight
+# decay 1e-4 (0 on the uncertainty weights), 18 epochs, no gradient clipping,
+# total batch 256.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),

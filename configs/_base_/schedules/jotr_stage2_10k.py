@@ -1,5 +1,6 @@
-# Stage 2 fine-tuning (spec §7): AdamW, constant lr 5e-5, weight decay 1e-3
-# (0 on the uncertainty weights), 10k iterations, contrastive losses on.
+# Stage 2 fine-tuning (docs/model.md "Training recipe"): AdamW, constant lr
+# 5e-5, weight decay 1e-3 (0 on the uncertainty weights), 10k iterations,
+# contrastive losses on.
 # The release evaluates every 200 iterations and keeps the best checkpoint
 # per test set (test-set selection); val_interval mirrors that cadence.
 # Configs using this schedule also set iteration-based checkpointing and

@@ -1,9 +1,9 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .keypoint_utils import (DERIVED_JOINTS, apply_affine_np, flip_joints,
+from .generate_mesh_targets import GenerateMeshTargets
+from .keypoint_utils import (DERIVED_JOINTS, flip_joints,
                              input_keypoints_jotr30, to_joint_set)
 from .mesh_affine import RandomMeshAffine, crop_affine, invert_affine
 from .mesh_bbox import GetMeshBBox
-from .mesh_targets import GenerateMeshTargets
 from .pack_mesh_inputs import PackMeshInputs
 from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
 from .smpl_joints import SMPLJoints
@@ -13,8 +13,7 @@ from .synthetic_keypoint_errors import (COCO_SIGMAS, ERROR_NAMES,
 __all__ = [
     'GetMeshBBox', 'RandomMeshAffine', 'GenerateMeshTargets',
     'SyntheticKeypointErrors', 'PackMeshInputs', 'crop_affine',
-    'invert_affine', 'to_joint_set', 'flip_joints', 'apply_affine_np',
-    'input_keypoints_jotr30', 'DERIVED_JOINTS', 'flip_smpl_pose',
-    'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS', 'ERROR_NAMES',
-    'SMPLJoints'
+    'invert_affine', 'to_joint_set', 'flip_joints', 'input_keypoints_jotr30',
+    'DERIVED_JOINTS', 'flip_smpl_pose', 'rotate_root_pose', 'rotation_z',
+    'COCO_SIGMAS', 'ERROR_NAMES', 'SMPLJoints'
 ]

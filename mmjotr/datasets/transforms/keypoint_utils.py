@@ -85,11 +85,6 @@ def flip_joints(array: np.ndarray, joint_set: str = 'jotr_30') -> np.ndarray:
     return array[flip_permutation(joint_set)]
 
 
-def apply_affine_np(points: np.ndarray, mat: np.ndarray) -> np.ndarray:
-    """(K, 2) points through a (2, 3) affine → (K, 2) float32."""
-    return (points[:, :2] @ mat[:, :2].T + mat[:, 2]).astype(np.float32)
-
-
 def input_keypoints_jotr30(results: dict
                            ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """The test-time 2D pose input in JOTR-30 image pixels.

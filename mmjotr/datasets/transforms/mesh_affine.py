@@ -51,7 +51,7 @@ def invert_affine(mat: np.ndarray) -> np.ndarray:
 
 @TRANSFORMS.register_module()
 class RandomMeshAffine(BaseTransform):
-    """Crop the person box to ``input_size`` with the spec's augmentation.
+    """Crop the person box to ``input_size`` with the release's augmentation.
 
     Training draws ``scale = clip(N(0, 1), -1, 1) * scale_factor + 1``,
     ``rot = clip(N(0, 1), -2, 2) * rot_factor`` with probability

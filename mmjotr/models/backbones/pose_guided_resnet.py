@@ -20,7 +20,7 @@ class PoseGuidedResNet(ResNet):
     input keypoints are concatenated to it and fused by
     ``pose2feat = Conv3×3 + BN + ReLU`` (the reference "Pose2Feat"), then
     layer1..layer4 run. In training a random ``joint_drop_prob`` share of
-    the present joints is dropped before rendering (spec §1).
+    the present joints is dropped before rendering (docs/model.md, "Backbone").
 
     Load mmpose's ``td-hm_res50`` COCO checkpoint with
     ``init_cfg=dict(type='Pretrained', prefix='backbone.', checkpoint=...)``

@@ -8,10 +8,11 @@ from mmpose.structures import PoseDataSample
 from torch import Tensor
 
 from mmjotr.geometry import apply_affine
-from mmjotr.models.heads import FusionHeadOutput, MeshTargets
+from mmjotr.models.heads import FusionHeadOutput
 from mmjotr.models.utils.typing import (ConfigType, OptConfigType,
                                         OptMultiConfig)
 from mmjotr.registry import MODELS
+from mmjotr.structures import MeshTargets
 
 
 @MODELS.register_module()
@@ -20,8 +21,8 @@ class JOTR(BaseModel):
 
     Pose-guided backbone -> lifting neck (H3D) -> fusion head (SMPL
     parameters, mesh, joints). Modes: ``loss`` returns the ``loss_*`` terms
-    (plus logged ``uw_*`` weights and ``lambda``), ``predict`` fills
-    ``pred_instances`` of the data samples (docs/interfaces.md
+    (plus logged ``uw_*`` weights and ``depth_exponent`` λ), ``predict``
+    fills ``pred_instances`` of the data samples (docs/interfaces.md
     "Predictions"), ``tensor`` returns the head's :class:`FusionHeadOutput`.
     The 2D pose input comes from ``gt_instances.keypoints_input`` in every
     mode.
@@ -116,7 +117,7 @@ class JOTR(BaseModel):
         out = self.extract_feat(inputs, data_samples)
         targets = MeshTargets.from_data_samples(data_samples, inputs.device)
         losses = self.head.loss(out, targets)
-        losses['lambda'] = out.exponent.detach()
+        losses['depth_exponent'] = out.depth_exponent.detach()
         return losses
 
     @torch.no_grad()

@@ -1,9 +1,9 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from .fusion_decoder import DecoderOutput, FusionDecoder
-from .fusion_head import FusionHead, FusionHeadOutput
-from .mesh_targets import MeshTargets
+from .fusion_head import SUPERVISED_TERMS, FusionHead, FusionHeadOutput
+from .smpl_regressor import SMPLRegression, SMPLRegressor
 
 __all__ = [
     'DecoderOutput', 'FusionDecoder', 'FusionHead', 'FusionHeadOutput',
-    'MeshTargets'
+    'SUPERVISED_TERMS', 'SMPLRegression', 'SMPLRegressor'
 ]

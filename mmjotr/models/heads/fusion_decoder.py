@@ -5,9 +5,9 @@ from typing import List, Optional
 import torch
 from torch import Tensor, nn
 
+from mmjotr.codecs import unit_to_grid
 from mmjotr.models.layers import (PostNormDecoderLayer, inverse_sigmoid,
-                                  sample_volume, warp_depth,
-                                  xavier_init_matrices)
+                                  sample_volume, xavier_init_matrices)
 
 
 @dataclass
@@ -34,16 +34,19 @@ class FusionDecoder(nn.Module):
     """JOTR's query decoder fusing 2D tokens and sampled 3D joint tokens.
 
     18 queries: 3 SMPL tokens (pose, shape, camera) sharing the content
-    vector ``smpl_tgt`` and J joint tokens sharing ``kp_tgt`` (both zero
-    initialised); query positions are ``smpl_query_pos`` (3, C, normal
-    init) followed by the ``joint_query_pos`` embedding table. After every
+    vector ``smpl_query_content`` and J joint tokens sharing
+    ``joint_query_content`` (both zero initialised); query positions are
+    ``smpl_query_pos`` (3, C, normal init) followed by the
+    ``joint_query_pos`` embedding table. After every
     post-norm layer the shared LayerNorm ``norm`` is applied and its output
     feeds the next layer. The joint tokens regress joints in [0, 1]^3:
     layer 0 ``sigmoid(Linear(h))``, layer i
     ``sigmoid(r + Linear([h, r]))`` with ``r = inverse_sigmoid(previous)``.
-    H3D is sampled at ``(2x - 1, 2y - 1, 2 z^λ - 1)``; the J sampled tokens
-    (positions ``fc_pos_3d(inverse_sigmoid(joints))``) are appended to the
-    2D memory for the next layer, replacing the previous ones (spec §2).
+    H3D is sampled at ``(2x - 1, 2y - 1, 2 z^λ - 1)``
+    (:func:`~mmjotr.codecs.unit_to_grid`); the J sampled tokens (positions
+    ``fc_pos_3d(inverse_sigmoid(joints))``) are appended to the 2D memory
+    for the next layer, replacing the previous ones (paper Sec. 3.1,
+    docs/model.md).
 
     Note:
         - B: batch, C: embed_dims, J: num_joints
@@ -67,8 +70,8 @@ class FusionDecoder(nn.Module):
                  dropout: float = 0.1) -> None:
         super().__init__()
         self.num_joints = num_joints
-        self.smpl_tgt = nn.Parameter(torch.zeros(embed_dims))
-        self.kp_tgt = nn.Parameter(torch.zeros(embed_dims))
+        self.smpl_query_content = nn.Parameter(torch.zeros(embed_dims))
+        self.joint_query_content = nn.Parameter(torch.zeros(embed_dims))
         self.smpl_query_pos = nn.Parameter(
             torch.randn(self.num_smpl_tokens, embed_dims))
         self.joint_query_pos = nn.Embedding(num_joints, embed_dims)
@@ -77,7 +80,7 @@ class FusionDecoder(nn.Module):
                                  dropout) for _ in range(num_layers)
         ])
         self.norm = nn.LayerNorm(embed_dims)
-        self.joint_img_regress = nn.ModuleList(
+        self.joint_regress = nn.ModuleList(
             [nn.Linear(embed_dims, 3)] +
             [nn.Linear(embed_dims + 3, 3) for _ in range(num_layers - 1)])
         self.fc_pos_3d = nn.Sequential(
@@ -87,13 +90,13 @@ class FusionDecoder(nn.Module):
     def init_weights(self) -> None:
         """xavier_uniform on the layers, joint regressors and position MLP."""
         xavier_init_matrices(
-            [self.layers, self.norm, self.joint_img_regress, self.fc_pos_3d])
+            [self.layers, self.norm, self.joint_regress, self.fc_pos_3d])
 
     def queries(self, batch_size: int) -> tuple:
         """Content ``Tensor[B, Q, C]`` and positions ``Tensor[1, Q, C]``."""
         content = torch.cat([
-            self.smpl_tgt.expand(self.num_smpl_tokens, -1),
-            self.kp_tgt.expand(self.num_joints, -1)
+            self.smpl_query_content.expand(self.num_smpl_tokens, -1),
+            self.joint_query_content.expand(self.num_joints, -1)
         ])  # (Q, C)
         pos = torch.cat([self.smpl_query_pos, self.joint_query_pos.weight])
         return content[None].expand(batch_size, -1, -1), pos[None]
@@ -102,16 +105,16 @@ class FusionDecoder(nn.Module):
                        previous: Optional[Tensor]) -> Tensor:
         """Joints ``Tensor[B, J, 3]`` in [0, 1] from joint tokens."""
         if previous is None:
-            return self.joint_img_regress[layer](hidden).sigmoid()
+            return self.joint_regress[layer](hidden).sigmoid()
         ref = inverse_sigmoid(previous)
-        delta = self.joint_img_regress[layer](torch.cat((hidden, ref), -1))
+        delta = self.joint_regress[layer](torch.cat((hidden, ref), -1))
         return (ref + delta).sigmoid()
 
     def forward(self,
                 memory: Tensor,
                 memory_pos: Tensor,
                 volume: Tensor,
-                exponent: Tensor,
+                depth_exponent: Tensor,
                 need_weights: bool = False) -> DecoderOutput:
         """Decode.
 
@@ -119,7 +122,7 @@ class FusionDecoder(nn.Module):
             memory (Tensor[B, M2, C]): H2D tokens.
             memory_pos (Tensor[1, M2, C]): their positions.
             volume (Tensor[B, C, D, H, W]): H3D.
-            exponent (Tensor): the neck's λ.
+            depth_exponent (Tensor): the neck's λ.
             need_weights (bool): return cross-attention weights.
 
         Returns:
@@ -139,7 +142,7 @@ class FusionDecoder(nn.Module):
             joints.append(joint)
             if i == len(self.layers) - 1:
                 break
-            grid = warp_depth(joint, exponent) * 2 - 1  # (B, J, 3)
+            grid = unit_to_grid(joint, depth_exponent)  # (B, J, 3)
             tokens = sample_volume(volume, grid)  # (B, J, C)
             tokens_pos = self.fc_pos_3d(inverse_sigmoid(joint))
             mem = torch.cat((memory, tokens), dim=1)  # (B, M2 + J, C)

@@ -1,15 +1,17 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from .cascade_linear import CascadeLinear
 from .heatmap import render_gaussian_heatmaps
-from .joint_sampling import inverse_sigmoid, sample_volume, warp_depth
+from .joint_sampling import inverse_sigmoid, sample_volume
 from .positional_encoding import (SinePositionalEncoding2D,
                                   SinusoidPositionalEncoding1D, sinusoid_table)
 from .transformer_layers import (PostNormDecoderLayer, PostNormEncoderLayer,
                                  TransformerEncoder, xavier_init_matrices)
+from .volume_encoder import VolumeEncoder
 
 __all__ = [
     'CascadeLinear', 'render_gaussian_heatmaps', 'inverse_sigmoid',
-    'sample_volume', 'warp_depth', 'SinePositionalEncoding2D',
+    'sample_volume', 'SinePositionalEncoding2D',
     'SinusoidPositionalEncoding1D', 'sinusoid_table', 'PostNormDecoderLayer',
-    'PostNormEncoderLayer', 'TransformerEncoder', 'xavier_init_matrices'
+    'PostNormEncoderLayer', 'TransformerEncoder', 'xavier_init_matrices',
+    'VolumeEncoder'
 ]

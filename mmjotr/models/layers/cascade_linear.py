@@ -6,7 +6,7 @@ from torch import Tensor, nn
 
 
 class CascadeLinear(nn.Module):
-    """Linear heads chained over the decoder layers (spec §3).
+    """Linear heads chained over the decoder layers (paper Eq. 2).
 
     ``out_0 = Linear_0(h_0)`` and ``out_i = out_{i-1} +
     Linear_i(concat(h_i, out_{i-1}))``; the last output is the prediction.

@@ -40,17 +40,3 @@ def sample_volume(volume: Tensor, points: Tensor) -> Tensor:
     feats = F.grid_sample(
         volume, grid, mode='bilinear', align_corners=True)  # (B,C,1,1,K)
     return feats.flatten(2).transpose(1, 2)  # (B, K, C)
-
-
-def warp_depth(points: Tensor, exponent: Tensor) -> Tensor:
-    """Apply the RRC depth warp ``z -> z^λ`` to points in [0, 1]^3.
-
-    Args:
-        points (Tensor[..., 3]): (x, y, z) in [0, 1].
-        exponent (Tensor): scalar λ.
-
-    Returns:
-        Tensor[..., 3]: (x, y, z^λ).
-    """
-    z = points[..., 2:].clamp(min=0).pow(exponent)
-    return torch.cat((points[..., :2], z), dim=-1)

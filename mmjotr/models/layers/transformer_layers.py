@@ -165,7 +165,7 @@ class TransformerEncoder(nn.Module):
 def xavier_init_matrices(modules: List[nn.Module]) -> None:
     """``xavier_uniform_`` on every parameter with more than one dimension.
 
-    This is DETR's transformer initialisation (spec §2).
+    This is DETR's transformer initialisation (docs/model.md).
     """
     for module in modules:
         for param in module.parameters():

@@ -1,8 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from .base_joint_contrastive_loss import (BaseJointContrastiveLoss,
                                           ContrastInputs)
-from .contrastive_reference import (reference_joint_to_joint_nce,
-                                    reference_joint_to_nonjoint_nce)
 from .contrastive_sampling import (ContrastIndices, nonjoint_voxel_mask,
                                    sample_joint_to_joint,
                                    sample_joint_to_nonjoint)
@@ -18,6 +16,5 @@ __all__ = [
     'nonjoint_voxel_mask', 'sample_joint_to_joint', 'sample_joint_to_nonjoint',
     'JointToJointContrastiveLoss', 'joint_to_joint_nce',
     'JointToNonJointContrastiveLoss', 'joint_to_nonjoint_nce', 'MaskedL1Loss',
-    'UncertaintyWeighting', 'reference_joint_to_joint_nce',
-    'reference_joint_to_nonjoint_nce'
+    'UncertaintyWeighting'
 ]

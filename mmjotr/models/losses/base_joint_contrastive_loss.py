@@ -6,7 +6,8 @@ from typing import Optional
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mmjotr.models.layers import sample_volume, warp_depth
+from mmjotr.codecs import unit_to_grid, volume_to_unit
+from mmjotr.models.layers import sample_volume
 from mmjotr.models.utils import gather_with_grad
 from .contrastive_sampling import ContrastIndices
 
@@ -41,14 +42,16 @@ class ContrastInputs:
 
 
 class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
-    """Shared input handling of the 3D joint contrastive losses (spec §4).
+    """Shared input handling of the 3D joint contrastive losses (paper
+    Sec. 3.2, docs/model.md).
 
     Inputs are gathered over all ranks (gradients flow back to each rank's
     own slice), only 3D-annotated samples are kept, and locations are
-    mapped to ``grid_sample`` coordinates: predictions ``p * 2 - 1``, GT
-    joints (64-voxel space) ``g / 32 - 1``. With ``release_quirks=False``
-    the decoder's depth warp ``z^λ`` is applied to both (λ detached), as
-    in the decoder's own sampling.
+    mapped to ``grid_sample`` coordinates with ``mmjotr.codecs``:
+    predictions (unit cube) ``p * 2 - 1``, GT joints (64-voxel space)
+    ``g / 32 - 1``. With ``release_quirks=False`` the decoder's depth warp
+    ``z^λ`` is applied to both (λ detached), as in the decoder's own
+    sampling.
 
     Note:
         - B: batch, J: joints, C: channels, D/H/W: volume size
@@ -61,7 +64,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         loss_weight (float): factor on the loss. Defaults to 0.1.
         release_quirks (bool): reproduce the release's quirks.
             Defaults to True.
-        heatmap_size (int): size of the GT joint space. Defaults to 64.
+        volume_size (int): side of the GT joint volume. Defaults to 64.
     """
 
     def __init__(self,
@@ -71,7 +74,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
                  temperature: float = 0.07,
                  loss_weight: float = 0.1,
                  release_quirks: bool = True,
-                 heatmap_size: int = 64) -> None:
+                 volume_size: int = 64) -> None:
         super().__init__()
         self.num_anchors = num_anchors
         self.num_positives = num_positives
@@ -79,21 +82,21 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         self.temperature = temperature
         self.loss_weight = loss_weight
         self.release_quirks = release_quirks
-        self.heatmap_size = heatmap_size
+        self.volume_size = volume_size
 
     def prepare(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
                 gt_valid: Tensor, is_3d: Tensor,
-                exponent: Tensor) -> Optional[ContrastInputs]:
+                depth_exponent: Tensor) -> Optional[ContrastInputs]:
         """Gather, keep 3D-annotated samples and map the locations.
 
         Args:
             volume (Tensor[B, C, D, H, W]): H3D.
             pred_joints (Tensor[B, J, 3]): last decoder layer's joints in
                 [0, 1]^3.
-            gt_joints (Tensor[B, J, 3]): GT joints in heatmap space.
+            gt_joints (Tensor[B, J, 3]): GT joints in the joint volume.
             gt_valid (Tensor[B, J]): GT joint usable.
             is_3d (Tensor[B]): 1 for 3D-annotated samples.
-            exponent (Tensor): the neck's λ.
+            depth_exponent (Tensor): the neck's λ.
 
         Returns:
             ContrastInputs or None when no sample is 3D-annotated.
@@ -107,14 +110,11 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         keep = is_3d > 0
         if not bool(keep.any()):
             return None
-        gt_joints = gt_joints[keep] / self.heatmap_size
-        pred_joints = pred_joints[keep]
-        if not self.release_quirks:
-            exponent = exponent.detach()
-            pred_joints = warp_depth(pred_joints, exponent)
-            gt_joints = warp_depth(gt_joints, exponent)
-        return ContrastInputs(volume[keep], pred_joints * 2 - 1,
-                              gt_joints * 2 - 1, gt_valid[keep] > 0)
+        gt_joints = volume_to_unit(gt_joints[keep], self.volume_size)
+        pred_joints, gt_valid = pred_joints[keep], gt_valid[keep] > 0
+        warp = None if self.release_quirks else depth_exponent.detach()
+        return ContrastInputs(volume[keep], unit_to_grid(pred_joints, warp),
+                              unit_to_grid(gt_joints, warp), gt_valid)
 
     @abstractmethod
     def sample(self, inputs: ContrastInputs) -> Optional[ContrastIndices]:
@@ -126,7 +126,8 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         """The unweighted loss on given indices."""
 
     def forward(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
-                gt_valid: Tensor, is_3d: Tensor, exponent: Tensor) -> Tensor:
+                gt_valid: Tensor, is_3d: Tensor,
+                depth_exponent: Tensor) -> Tensor:
         """Compute the weighted loss; arguments as in :meth:`prepare`.
 
         Returns:
@@ -134,7 +135,7 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
             is nothing to contrast).
         """
         inputs = self.prepare(volume, pred_joints, gt_joints, gt_valid, is_3d,
-                              exponent)
+                              depth_exponent)
         indices = None if inputs is None else self.sample(inputs)
         if indices is None:
             return volume.sum() * 0.

@@ -1,5 +1,5 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Index sampling of the two 3D joint contrastive losses (spec §4).
+"""Index sampling of the two 3D joint contrastive losses (paper Sec. 3.2).
 
 Sampling is separate from the loss computation so that a loss can be
 recomputed on the same indices (e.g. by a naive reference in the tests).
@@ -11,6 +11,8 @@ from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
+
+from mmjotr.codecs import grid_to_voxel
 
 
 @dataclass
@@ -140,8 +142,9 @@ def nonjoint_voxel_mask(points: Tensor,
     Each joint marks the 8 floor/ceil voxels around its continuous voxel
     coordinate (clamped to the volume) in its own sample. Correct
     behaviour (``release_quirks=False``): coordinate ``(p + 1) / 2 *
-    (size - 1)`` per axis (the ``align_corners=True`` centres) and the mask
-    indexed ``[z, y, x]``. Release behaviour: coordinate ``(p + 1) * 4`` and
+    (size - 1)`` per axis (the ``align_corners=True`` centres,
+    :func:`~mmjotr.codecs.grid_to_voxel`) and the mask indexed
+    ``[z, y, x]``. Release behaviour: coordinate ``(p + 1) * 4`` and
     the (D, H, W) mask indexed ``[x, y, z]``.
 
     Args:
@@ -160,8 +163,9 @@ def nonjoint_voxel_mask(points: Tensor,
         # indexed [x, y, z] into the (D, H, W) mask
         limits = points.new_tensor([depth - 1, height - 1, width - 1])
     else:
-        sizes = points.new_tensor([width - 1, height - 1, depth - 1])
-        coords = ((points + 1) / 2 * sizes).flip(-1)  # (B, J, 3) as z, y, x
+        coords = grid_to_voxel(points,
+                               (width, height,
+                                depth)).flip(-1)  # (B, J, 3) as z, y, x
         limits = points.new_tensor([depth - 1, height - 1, width - 1])
     lower = coords.floor().clamp(min=0).minimum(limits).long()
     upper = coords.ceil().clamp(min=0).minimum(limits).long()

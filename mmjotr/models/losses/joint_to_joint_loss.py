@@ -42,7 +42,7 @@ def joint_to_joint_nce(pred_feats: Tensor, gt_feats: Tensor,
 
 @MODELS.register_module()
 class JointToJointContrastiveLoss(BaseJointContrastiveLoss):
-    """Joint-to-joint 3D contrast (paper Eq. 5, spec §4).
+    """Joint-to-joint 3D contrast (paper Eq. 5, Sec. 3.2).
 
     Anchors at predicted joints; positives at GT locations of the same
     joint type in any sample; negatives at predicted joints of other

@@ -44,7 +44,7 @@ def joint_to_nonjoint_nce(pred_feats: Tensor, negative_feats: Tensor,
 
 @MODELS.register_module()
 class JointToNonJointContrastiveLoss(BaseJointContrastiveLoss):
-    """Joint-to-non-joint 3D contrast (paper Eq. 4, spec §4).
+    """Joint-to-non-joint 3D contrast (paper Eq. 4, Sec. 3.2).
 
     Anchors at predicted joints; positives at the other predicted joints
     (any type, any sample); negatives: voxels (drawn once, shared by all

@@ -11,8 +11,9 @@ from mmjotr.registry import MODELS
 class MaskedL1Loss(nn.Module):
     """Element-wise L1 distance times a mask, averaged over all elements.
 
-    This is JOTR's supervised loss form (spec §4): masked-out elements count
-    as zeros in the mean, they are not excluded from the denominator.
+    This is JOTR's supervised loss form (paper Eq. 6; docs/model.md):
+    masked-out elements count as zeros in the mean, they are not excluded
+    from the denominator.
 
     Note:
         - B: batch size

@@ -12,8 +12,9 @@ class UncertaintyWeighting(nn.Module):
     """Learnable homoscedastic-uncertainty weights (Kendall et al.).
 
     One parameter ``p_k`` per loss term (init 1.0); the term becomes
-    ``0.5 / p_k^2 * L_k + log(1 + p_k^2)`` (spec §4). Exclude ``params``
-    from weight decay in the optimiser's paramwise config
+    ``0.5 / p_k^2 * L_k + log(1 + p_k^2)`` (paper Sec. 4 "Implementation
+    Detail", its ref. [27]). Exclude ``params`` from weight decay in the
+    optimiser's paramwise config
     (``custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}``).
 
     Args:

@@ -1,5 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Conversion of the reference JOTR release's checkpoints (spec §8)."""
+"""Conversion of the reference JOTR release's checkpoints (docs/model.md,
+"Reference checkpoints")."""
 import re
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Tuple
@@ -11,28 +12,32 @@ from torch import Tensor, nn
 KEY_RULES: Tuple[Tuple[str, str], ...] = (
     (r'^pose2feat\.conv\.(\d)\.', r'backbone.pose2feat.\1.'),
     (r'^backbone\.', 'backbone.'),
-    (r'^vposer\.vposer\.', 'head.vposer.'),
-    (r'^down_linear\.', 'head.down_linear.'),
-    (r'^transformer\.smpl_tgt$', 'head.decoder.smpl_tgt'),
-    (r'^transformer\.kp_tgt$', 'head.decoder.kp_tgt'),
+    (r'^vposer\.vposer\.', 'head.smpl_regressor.vposer.'),
+    (r'^down_linear\.', 'head.input_proj.'),
+    (r'^transformer\.smpl_tgt$', 'head.decoder.smpl_query_content'),
+    (r'^transformer\.kp_tgt$', 'head.decoder.joint_query_content'),
     (r'^transformer\.encoder\.layers\.', 'head.encoder.layers.'),
+    (r'^transformer\.decoder\.joint_img_regress\.',
+     'head.decoder.joint_regress.'),
     (r'^transformer\.decoder\.', 'head.decoder.'),
     (r'^spose_shape_cam_param$', 'head.decoder.smpl_query_pos'),
     (r'^query\.weight$', 'head.decoder.joint_query_pos.weight'),
-    (r'^cascade_root_pose_out\.', 'head.cascade_root_pose.layers.'),
-    (r'^cascade_pose_out\.', 'head.cascade_pose.layers.'),
-    (r'^cascade_shaoe_out\.', 'head.cascade_shape.layers.'),  # [sic]
-    (r'^cascade_cam_out\.', 'head.cascade_cam.layers.'),
-    (r'^pos_embed_1d\.pos_table$', 'neck.pos_embed.pos_table'),
+    (r'^cascade_root_pose_out\.',
+     'head.smpl_regressor.cascade_root_pose.layers.'),
+    (r'^cascade_pose_out\.', 'head.smpl_regressor.cascade_pose.layers.'),
+    (r'^cascade_shaoe_out\.',
+     'head.smpl_regressor.cascade_shape.layers.'),  # [sic]
+    (r'^cascade_cam_out\.', 'head.smpl_regressor.cascade_cam.layers.'),
+    (r'^pos_embed_1d\.pos_table$', 'neck.volume_encoder.pos_embed.pos_table'),
     (r'^conv2d_to_3d\.', 'neck.conv2d_to_3d.'),
-    (r'^exponent$', 'neck.exponent'),
+    (r'^exponent$', 'neck.depth_exponent'),
     (r'^conv_3d_coord\.0\.', 'neck.conv_3d_coord.'),
-    (r'^refine_3d\.', 'neck.encoder.'),
+    (r'^refine_3d\.', 'neck.volume_encoder.encoder.'),
 )
 #: Reference keys that are deliberately not converted: the SMPL arrays
 #: belong to the SMPL licence and are loaded from the user's files.
 DROPPED = re.compile(r'^human_model_layer\.')
-#: mmjotr keys that the reference layout (spec §8) does not list: the loss
+#: mmjotr keys that the reference layout does not have: the loss
 #: uncertainty weights, which only matter for further training. They keep
 #: the target model's values (their initialisation, 1.0).
 NOT_IN_REFERENCE = re.compile(r'^head\.uncertainty_weighting\.')

@@ -1,8 +1,8 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import numpy as np
 
-from mmjotr.datasets.transforms import (RandomMeshAffine, apply_affine_np,
-                                        crop_affine)
+from mmjotr.datasets.transforms import RandomMeshAffine, crop_affine
+from mmjotr.geometry import apply_affine
 
 
 def test_crop_affine_hand_values():
@@ -10,18 +10,16 @@ def test_crop_affine_hand_values():
     mat = crop_affine(box, 256, 1.0, 0., False)
     pts = np.array([[200., 150.], [100., 50.], [300., 250.]])
     np.testing.assert_allclose(
-        apply_affine_np(pts, mat), [[128., 128.], [0., 0.], [256., 256.]],
+        apply_affine(pts, mat), [[128., 128.], [0., 0.], [256., 256.]],
         atol=1e-4)
     # zoom out by 2, flip: the left edge goes right
     mat = crop_affine(box, 256, 2.0, 0., True)
     np.testing.assert_allclose(
-        apply_affine_np(np.array([[100., 150.]]), mat), [[192., 128.]],
-        atol=1e-4)
+        apply_affine(np.array([[100., 150.]]), mat), [[192., 128.]], atol=1e-4)
     # 90 degrees: a point right of the centre goes below it (y down)
     mat = crop_affine(box, 256, 1.0, 90., False)
     np.testing.assert_allclose(
-        apply_affine_np(np.array([[250., 150.]]), mat), [[128., 192.]],
-        atol=1e-4)
+        apply_affine(np.array([[250., 150.]]), mat), [[128., 192.]], atol=1e-4)
 
 
 def test_random_mesh_affine_warps_image_like_points():
@@ -32,12 +30,12 @@ def test_random_mesh_affine_warps_image_like_points():
     res = t(dict(img=img, bbox_crop=np.array([200., 100., 440., 340.])))
     assert res['img'].shape == (256, 256, 3) and res['img'].dtype == np.uint8
     assert res['flip'] and res['rot_deg'] != 0.
-    expected = apply_affine_np(np.array([[301., 201.]]), res['img_to_crop'])
+    expected = apply_affine(np.array([[301., 201.]]), res['img_to_crop'])
     ys, xs = np.nonzero(res['img'][..., 0] > 0)
     weights = res['img'][ys, xs, 0].astype(float)
     centre = [np.average(xs, weights=weights), np.average(ys, weights=weights)]
     np.testing.assert_allclose(centre, expected[0], atol=1.0)
-    back = apply_affine_np(expected, res['crop_to_img'])
+    back = apply_affine(expected, res['crop_to_img'])
     np.testing.assert_allclose(back, [[301., 201.]], atol=1e-3)
 
 

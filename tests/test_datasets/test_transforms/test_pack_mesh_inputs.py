@@ -10,11 +10,11 @@ SHAPES = dict(
     bbox_crop=(4, ),
     keypoints_input=(30, 2),
     keypoints_input_mask=(30, ),
-    joints_img=(30, 3),
+    joints_voxel=(30, 3),
     joints_trunc=(30, ),
     joints_cam=(30, 3),
     joints_valid=(30, ),
-    smpl_joints_img=(30, 3),
+    smpl_joints_voxel=(30, 3),
     smpl_joints_trunc=(30, ),
     smpl_pose_target=(72, ),
     smpl_betas_target=(10, ))
@@ -65,6 +65,6 @@ def test_pack_contract(gt_instance_shapes):
 
 def test_pack_names_missing_targets():
     res = results()
-    del res['joints_img']
-    with pytest.raises(KeyError, match='joints_img.*a.jpg'):
+    del res['joints_voxel']
+    with pytest.raises(KeyError, match='joints_voxel.*a.jpg'):
         PackMeshInputs()(res)

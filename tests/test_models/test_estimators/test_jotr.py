@@ -4,26 +4,15 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from mmjotr.models.heads import FusionHeadOutput
-from mmjotr.models.utils import synthetic_batch
+from mmjotr.testing import synthetic_batch
 
 STAGE1_CONFIG = 'configs/jotr/jotr_res50_8xb32-18e_mix-256x256.py'
 STAGE2_CONFIG = 'configs/jotr/jotr_res50_8xb16-10k_mix-256x256_contrastive.py'
 LOSS_KEYS = {
-    'loss_body_joint_img', 'loss_smpl_joint_img', 'loss_smpl_pose',
+    'loss_body_joint_voxel', 'loss_smpl_joint_voxel', 'loss_smpl_pose',
     'loss_smpl_shape', 'loss_body_joint_proj', 'loss_body_joint_cam',
     'loss_joint_contrast', 'loss_nonjoint_contrast'
 }
-
-
-def test_synthetic_batch_follows_the_contract(gt_instance_shapes):
-    data = synthetic_batch(2)
-    assert data['inputs'][0].dtype == torch.uint8
-    assert data['inputs'][0].shape == (3, 256, 256)
-    gt = data['data_samples'][1].gt_instances
-    for key, shape in gt_instance_shapes.items():
-        assert tuple(gt.get(key).shape) == shape, key
-    assert data['data_samples'][0].gt_instances.is_3d.item() == 1
-    assert gt.is_3d.item() == 0
 
 
 def test_three_modes(tiny_jotr):
@@ -55,7 +44,7 @@ def test_three_modes(tiny_jotr):
     assert LOSS_KEYS <= set(losses)
     assert {f'uw_{k[5:]}' for k in LOSS_KEYS if 'contrast' not in k} <= \
         set(losses)
-    assert losses['lambda'].item() == pytest.approx(3.0)
+    assert losses['depth_exponent'].item() == pytest.approx(3.0)
     assert all(torch.isfinite(v).all() for v in losses.values())
     with pytest.raises(ValueError, match='invalid mode'):
         model(**data, mode='foo')
@@ -96,11 +85,10 @@ def test_full_size_parameter_count(standin_body_model_dir, jotr_builder):
         STAGE1_CONFIG, str(standin_body_model_dir), init=False)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     assert abs(trainable - 39.0e6) <= 0.1e6, trainable
-    vposer = sum(p.numel() for p in model.head.vposer.parameters())
-    assert not any(p.requires_grad for p in model.head.vposer.parameters())
-    assert 0.6e6 < vposer < 0.75e6
-    assert not any(
-        k.startswith('head.body_model.') for k in model.state_dict())
+    vposer = model.head.smpl_regressor.vposer
+    assert not any(p.requires_grad for p in vposer.parameters())
+    assert 0.6e6 < sum(p.numel() for p in vposer.parameters()) < 0.75e6
+    assert not any('body_model.' in k for k in model.state_dict())
     stage2 = jotr_builder(
         STAGE2_CONFIG, str(standin_body_model_dir), init=False)
     assert set(stage2.head.contrast) == {'joint_contrast', 'nonjoint_contrast'}
@@ -121,7 +109,7 @@ def test_uncertainty_weights_have_no_weight_decay(tiny_jotr):
         for p in g['params']
     }
     assert decays[id(uw)] == 0
-    assert decays[id(tiny_jotr.neck.exponent)] == 1e-3
+    assert decays[id(tiny_jotr.neck.depth_exponent)] == 1e-3
     assert optim.optimizer.defaults['lr'] == 5e-5
 
 

@@ -16,11 +16,11 @@ def test_decoder_refinement_sampling_and_memory():
     dec.init_weights()
     memory, pos = torch.randn(2, 9, 16), torch.randn(1, 9, 16)
     volume = torch.randn(2, 16, 4, 4, 4)
-    exponent = torch.tensor(2.0)
+    depth_exponent = torch.tensor(2.0)
     captured = []
     for layer in dec.layers:
         layer.register_forward_pre_hook(lambda m, args: captured.append(args))
-    out = dec(memory, pos, volume, exponent, need_weights=True)
+    out = dec(memory, pos, volume, depth_exponent, need_weights=True)
     assert len(out.hidden) == len(out.joints) == 3
     assert out.hidden[0].shape == (2, 8, 16)
     # memory: 2D tokens only at layer 0, + 5 sampled joint tokens after
@@ -37,26 +37,25 @@ def test_decoder_refinement_sampling_and_memory():
         # inverse-sigmoid refinement
         ref = inverse_sigmoid(prev)
         h = out.hidden[i][:, 3:]
-        expected = torch.sigmoid(ref + dec.joint_img_regress[i](torch.cat(
-            (h, ref), -1)))
+        expected = torch.sigmoid(ref +
+                                 dec.joint_regress[i](torch.cat((h, ref), -1)))
         torch.testing.assert_close(out.joints[i], expected)
     torch.testing.assert_close(
-        out.joints[0], dec.joint_img_regress[0](out.hidden[0][:,
-                                                              3:]).sigmoid())
+        out.joints[0], dec.joint_regress[0](out.hidden[0][:, 3:]).sigmoid())
     # the shared norm is applied after every layer and feeds the next one
     layer0 = dec.layers[0](*captured[0][:4])[0]
     torch.testing.assert_close(out.hidden[0], dec.norm(layer0))
     torch.testing.assert_close(captured[1][0], out.hidden[0])
     content, qpos = dec.queries(2)
     assert (content == 0).all() and qpos.shape == (1, 8, 16)
-    assert dec(memory, pos, volume, exponent).attention is None
+    assert dec(memory, pos, volume, depth_exponent).attention is None
 
 
 def test_decoder_reference_parameter_shapes():
     dec = FusionDecoder()
     shapes = {k: tuple(v.shape) for k, v in dec.state_dict().items()}
-    assert shapes['joint_img_regress.0.weight'] == (3, 256)
-    assert shapes['joint_img_regress.3.weight'] == (3, 259)
+    assert shapes['joint_regress.0.weight'] == (3, 256)
+    assert shapes['joint_regress.3.weight'] == (3, 259)
     assert shapes['fc_pos_3d.0.weight'] == (256, 3)
     assert shapes['fc_pos_3d.3.weight'] == (256, 256)
     assert shapes['layers.3.linear1.weight'] == (2048, 256)

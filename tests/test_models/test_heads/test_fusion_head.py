@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmjotr.geometry import rot6d_to_rotmat, rotmat_to_axis_angle
-from mmjotr.models.heads import MeshTargets
-from mmjotr.models.utils import synthetic_batch
+from mmjotr.structures import MeshTargets
+from mmjotr.testing import synthetic_batch
 
 
 @pytest.fixture(scope='module')
@@ -21,27 +20,15 @@ def head_run(tiny_jotr):
     return model.head, out, targets
 
 
-def test_pose_camera_and_projection(head_run):
+def test_head_output_is_the_regressors_and_the_decoders(head_run):
     head, out, _ = head_run
-    hidden = out.decoder.hidden
     with torch.no_grad():
-        root_6d = head.cascade_root_pose([h[:, 0] for h in hidden])
-        latent = head.cascade_pose([h[:, 0] for h in hidden])
-        cam = head.cascade_cam([h[:, 2] for h in hidden])
-        body = head.vposer.decode(latent).flatten(1)
-        betas = head.cascade_shape([h[:, 1] for h in hidden])
-    root = rotmat_to_axis_angle(rot6d_to_rotmat(root_6d))
-    torch.testing.assert_close(out.smpl_pose[:, :3], root)
-    torch.testing.assert_close(out.smpl_pose[:, 3:66], body)
-    assert (out.smpl_pose[:, 66:] == 0).all()
-    torch.testing.assert_close(out.smpl_betas, betas)
-    k = math.sqrt(5000.**2 * 2.5**2 / 256**2)
-    torch.testing.assert_close(out.cam_t[:, :2], cam[:, :2])
-    torch.testing.assert_close(out.cam_t[:, 2], k * torch.sigmoid(cam[:, 2]))
-    pts = out.joints_3d + out.cam_t[:, None]
-    proj = 5000. * pts[..., :2] / (pts[..., 2:] + 1e-4) + 128.
-    torch.testing.assert_close(out.joints_crop, proj)
-    torch.testing.assert_close(out.joints_img, out.decoder.joints[-1] * 64)
+        smpl = head.smpl_regressor(out.decoder.hidden)
+    for name in ('smpl_pose', 'smpl_betas', 'cam_param', 'cam_t', 'vertices',
+                 'joints_3d', 'joints_crop'):
+        torch.testing.assert_close(getattr(out, name), getattr(smpl, name))
+    torch.testing.assert_close(out.joints_voxel, out.decoder.joints[-1] * 64)
+    assert head.body_model is head.smpl_regressor.body_model
 
 
 def test_supervised_losses_hand_computed(head_run):
@@ -50,11 +37,11 @@ def test_supervised_losses_hand_computed(head_run):
     idx = [0, 1, 2, 4, 5, 7, 8, 12, 29, 16, 17, 18, 19, 20, 21]
     o = {k: v.numpy() for k, v in vars(out).items() if torch.is_tensor(v)}
     t = {k: v.numpy() for k, v in vars(targets).items()}
-    # body_joint_img: z masked by is_3d; 1/64
+    # body_joint_voxel: z masked by is_3d; 1/64
     mask = np.repeat(t['joints_trunc'][:, idx, None], 3, -1)
     mask[..., 2] *= t['is_3d'][:, None]
-    diff = np.abs(o['joints_img'] - t['joints_img'][:, idx]) * mask
-    assert losses['body_joint_img'].item() == pytest.approx(
+    diff = np.abs(o['joints_voxel'] - t['joints_voxel'][:, idx]) * mask
+    assert losses['body_joint_voxel'].item() == pytest.approx(
         diff.mean() / 64, rel=1e-5)
     # smpl_pose: ankles, toes, wrists, hands unsupervised
     pose_mask = np.ones((24, 3))
@@ -68,7 +55,7 @@ def test_supervised_losses_hand_computed(head_run):
     diff = np.abs(o['smpl_betas'] - betas) * t['smpl_valid'][:, None]
     assert losses['smpl_shape'].item() == pytest.approx(diff.mean(), rel=1e-5)
     # body_joint_proj: projection x 64 / 256, 1/8
-    diff = np.abs(o['joints_crop'] / 4 - t['joints_img'][..., :2])
+    diff = np.abs(o['joints_crop'] / 4 - t['joints_voxel'][..., :2])
     diff *= t['joints_trunc'][..., None]
     assert losses['body_joint_proj'].item() == pytest.approx(
         diff.mean() / 8, rel=1e-5)
@@ -78,11 +65,11 @@ def test_supervised_losses_hand_computed(head_run):
     diff *= (t['joints_valid'] * t['is_3d'][:, None])[..., None]
     assert losses['body_joint_cam'].item() == pytest.approx(
         5 * diff.mean(), rel=1e-5)
-    # smpl_joint_img: fit truncation x fit valid
+    # smpl_joint_voxel: fit truncation x fit valid
     mask = t['smpl_joints_trunc'][:, idx, None] * t['smpl_valid'][:, None,
                                                                   None]
-    diff = np.abs(o['joints_img'] - t['smpl_joints_img'][:, idx]) * mask
-    assert losses['smpl_joint_img'].item() == pytest.approx(
+    diff = np.abs(o['joints_voxel'] - t['smpl_joints_voxel'][:, idx]) * mask
+    assert losses['smpl_joint_voxel'].item() == pytest.approx(
         diff.mean() / 64, rel=1e-5)
 
 
@@ -92,13 +79,6 @@ def test_attention_maps_on_request(head_run):
         head.attention_maps(out)
 
 
-def test_vposer_frozen_and_eval(tiny_jotr):
-    tiny_jotr.train()
-    assert not tiny_jotr.head.vposer.training
-    assert not any(p.requires_grad for p in tiny_jotr.head.vposer.parameters())
-    assert 'head.vposer.bodyprior_dec_out.weight' in tiny_jotr.state_dict()
-
-
 def test_transformer_xavier_initialised(tiny_jotr):
     # nn.Linear's default bound is 1/sqrt(fan_in); xavier's is larger here
     for linear in (tiny_jotr.head.decoder.layers[0].linear1,
@@ -106,3 +86,22 @@ def test_transformer_xavier_initialised(tiny_jotr):
         fan_out, fan_in = linear.weight.shape
         top = linear.weight.abs().max().item()
         assert 1 / math.sqrt(fan_in) < top <= math.sqrt(6 / (fan_in + fan_out))
+
+
+def test_uncertainty_follows_the_supervised_terms(standin_body_model_dir):
+    from mmjotr.models.heads import SUPERVISED_TERMS, FusionHead
+    small = dict(
+        body_model_dir=str(standin_body_model_dir),
+        in_channels=8,
+        embed_dims=16,
+        encoder=dict(num_layers=1, num_heads=2, feedforward_channels=16),
+        decoder=dict(num_layers=2, num_heads=2, feedforward_channels=16))
+    head = FusionHead(**small)
+    assert head.uncertainty_weighting.loss_names == SUPERVISED_TERMS
+    assert tuple(head.losses) == SUPERVISED_TERMS
+    with pytest.raises(ValueError, match='loss_names must be'):
+        FusionHead(
+            uncertainty=dict(
+                type='UncertaintyWeighting', loss_names=('smpl_pose', )),
+            **small)
+    assert FusionHead(uncertainty=None, **small).uncertainty_weighting is None

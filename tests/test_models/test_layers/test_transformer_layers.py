@@ -2,8 +2,8 @@
 import torch
 import torch.nn.functional as F
 
-from mmjotr.models.layers import (CascadeLinear, PostNormDecoderLayer,
-                                  PostNormEncoderLayer, TransformerEncoder)
+from mmjotr.models.layers import (PostNormDecoderLayer, PostNormEncoderLayer,
+                                  TransformerEncoder)
 
 
 def manual_attention(mha, q, k, v):
@@ -55,14 +55,3 @@ def test_decoder_layer_and_attention_weights():
     out2, none = layer(q, mem, qpos, mpos)
     torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)
     assert none is None
-
-
-def test_cascade_linear_hand_computed():
-    torch.manual_seed(2)
-    head = CascadeLinear(4, 2, 3)
-    hidden = [torch.randn(5, 4) for _ in range(3)]
-    out0 = head.layers[0](hidden[0])
-    out1 = out0 + head.layers[1](torch.cat((hidden[1], out0), -1))
-    out2 = out1 + head.layers[2](torch.cat((hidden[2], out1), -1))
-    torch.testing.assert_close(head(hidden), out2)
-    assert head.layers[1].in_features == 6

@@ -1,14 +1,13 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import itertools
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
 from mmjotr.models.losses import (JointToJointContrastiveLoss,
                                   JointToNonJointContrastiveLoss,
-                                  nonjoint_voxel_mask, sample_joint_to_joint,
+                                  nonjoint_voxel_mask,
                                   sample_joint_to_nonjoint)
 
 TAU = 0.07
@@ -37,11 +36,11 @@ def trilinear(volume, points):
     return out
 
 
-def locations(pred, gt, quirks, exponent):
+def locations(pred, gt, quirks, depth_exponent):
     gt = gt / 64
     if not quirks:
-        pred = torch.cat((pred[..., :2], pred[..., 2:]**exponent), -1)
-        gt = torch.cat((gt[..., :2], gt[..., 2:]**exponent), -1)
+        pred = torch.cat((pred[..., :2], pred[..., 2:]**depth_exponent), -1)
+        gt = torch.cat((gt[..., :2], gt[..., 2:]**depth_exponent), -1)
     return pred * 2 - 1, gt * 2 - 1
 
 
@@ -66,7 +65,7 @@ def make_inputs(seed=0, num=3, joints=5, size=4, channels=6):
 @pytest.mark.parametrize('quirks', [True, False])
 def test_joint_to_joint_equals_naive(quirks):
     volume, pred, gt, valid, is_3d = make_inputs()
-    exponent = torch.tensor(2.5)
+    depth_exponent = torch.tensor(2.5)
     loss = JointToJointContrastiveLoss(
         num_anchors=12,
         num_positives=7,
@@ -74,13 +73,13 @@ def test_joint_to_joint_equals_naive(quirks):
         release_quirks=quirks)
     volume.requires_grad_(True)
     torch.manual_seed(1)
-    inputs = loss.prepare(volume, pred, gt, valid, is_3d, exponent)
+    inputs = loss.prepare(volume, pred, gt, valid, is_3d, depth_exponent)
     idx = loss.sample(inputs)
     lean = loss.compute(inputs, idx)
     grad_lean, = torch.autograd.grad(lean, volume)
 
     keep = is_3d > 0
-    pred_loc, gt_loc = locations(pred[keep], gt[keep], quirks, exponent)
+    pred_loc, gt_loc = locations(pred[keep], gt[keep], quirks, depth_exponent)
     pred_f = F.normalize(trilinear(volume[keep], pred_loc), dim=-1)
     gt_f = F.normalize(trilinear(volume[keep], gt_loc), dim=-1)
     pred_f, gt_f = pred_f.flatten(0, 1), gt_f.flatten(0, 1)
@@ -93,38 +92,14 @@ def test_joint_to_joint_equals_naive(quirks):
     torch.testing.assert_close(lean, naive, rtol=1e-5, atol=0)
     torch.testing.assert_close(grad_lean, grad_naive, rtol=1e-4, atol=1e-7)
     torch.manual_seed(1)
-    weighted = loss(volume, pred, gt, valid, is_3d, exponent)
+    weighted = loss(volume, pred, gt, valid, is_3d, depth_exponent)
     torch.testing.assert_close(weighted, 0.1 * naive, rtol=1e-5, atol=0)
-
-
-def test_joint_to_joint_sampling_rules():
-    num, joints = 4, 5
-    valid = torch.rand(num, joints) > 0.4
-    valid[:, 0] = False
-    valid[0, 1], valid[1:, 1] = True, False  # joint 1: one valid GT only
-    idx = sample_joint_to_joint(valid, 50, 6, 30)
-    types = torch.arange(joints).repeat(num)
-    atype = types[idx.anchor]
-    assert (atype != 0).all() and len(idx.anchor) <= 50
-    assert (types[idx.positive] == atype[:, None]).all()
-    assert valid.flatten()[idx.positive].all()
-    assert (types[idx.negative] != atype[:, None]).all()
-    # joint 1 has a single valid GT (flat index 1): drawn with replacement
-    assert (idx.positive[atype == 1] == 1).all()
-    # 16 other-type pairs >= 8 negatives: drawn without replacement
-    idx = sample_joint_to_joint(valid, 20, 2, 8)
-    assert all(len(set(r.tolist())) == 8 for r in idx.negative)
-    # 20 pairs >= 20 anchors: distinct anchors
-    idx = sample_joint_to_joint(torch.ones(4, 5, dtype=bool), 20, 1, 1)
-    assert sorted(idx.anchor.tolist()) == list(range(20))
-    assert sample_joint_to_joint(torch.zeros(2, 3, dtype=bool), 5, 2,
-                                 2) is None
 
 
 @pytest.mark.parametrize('quirks', [True, False])
 def test_joint_to_nonjoint_equals_naive(quirks):
     volume, pred, gt, valid, is_3d = make_inputs(seed=3)
-    exponent = torch.tensor(3.0)
+    depth_exponent = torch.tensor(3.0)
     loss = JointToNonJointContrastiveLoss(
         num_anchors=8,
         num_positives=11,
@@ -132,14 +107,14 @@ def test_joint_to_nonjoint_equals_naive(quirks):
         release_quirks=quirks)
     volume.requires_grad_(True)
     torch.manual_seed(2)
-    inputs = loss.prepare(volume, pred, gt, valid, is_3d, exponent)
+    inputs = loss.prepare(volume, pred, gt, valid, is_3d, depth_exponent)
     idx = loss.sample(inputs)
     lean = loss.compute(inputs, idx)
     grad_lean, = torch.autograd.grad(lean, volume)
 
     keep = is_3d > 0
     kept = volume[keep]
-    pred_loc, _ = locations(pred[keep], gt[keep], quirks, exponent)
+    pred_loc, _ = locations(pred[keep], gt[keep], quirks, depth_exponent)
     pred_f = F.normalize(trilinear(kept, pred_loc), dim=-1).flatten(0, 1)
     size = kept.shape[2]
     voxels = []
@@ -162,27 +137,6 @@ def test_joint_to_nonjoint_equals_naive(quirks):
     assert (idx.positive != idx.anchor[:, None]).all()
     mask = nonjoint_voxel_mask(pred_loc, (size, ) * 3, quirks).flatten()
     assert mask[idx.negative].all()
-
-
-@pytest.mark.parametrize('quirks', [True, False])
-def test_nonjoint_mask_against_numpy(quirks):
-    points = torch.tensor([[[-0.6, 0.1, 0.95], [1.0, -1.0, 0.2]],
-                           [[0.0, 0.0, 0.0], [-0.2, 0.33, -0.9]]])
-    size = (8, 8, 8)
-    mask = nonjoint_voxel_mask(points, size, quirks).numpy()
-    expected = np.ones((2, 8, 8, 8), bool)
-    for b, k in itertools.product(range(2), range(2)):
-        p = points[b, k].double().numpy()
-        coord = (p + 1) * 4 if quirks else (p + 1) * 3.5
-        low = np.clip(np.floor(coord), 0, 7).astype(int)
-        high = np.clip(np.ceil(coord), 0, 7).astype(int)
-        for cx, cy, cz in itertools.product(*zip(low, high)):
-            if quirks:  # (D, H, W) mask indexed [x, y, z]
-                expected[b, cx, cy, cz] = False
-            else:
-                expected[b, cz, cy, cx] = False
-    np.testing.assert_array_equal(mask, expected)
-    assert (~mask).sum() < 2 * 2 * 8
 
 
 def test_nonjoint_sampling_and_empty_inputs():

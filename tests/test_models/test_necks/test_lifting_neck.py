@@ -11,25 +11,24 @@ def tiny_neck(**kwargs):
         embed_dims=16,
         depth=4,
         feature_size=4,
-        num_heads=2,
-        feedforward_channels=32,
+        encoder=dict(num_heads=2, feedforward_channels=32),
         **kwargs)
 
 
 def test_rrc_grid_values_and_lambda_clamp():
     neck = LiftingNeck()
-    assert neck.exponent.item() == 3.0
-    grid = neck.coordinate_grid(neck.clamped_exponent())
+    assert neck.depth_exponent.item() == 3.0
+    grid = neck.coordinate_grid(neck.clamped_depth_exponent())
     assert grid.shape == (1, 3, 8, 8, 8)
     d, h, w = 5, 2, 7
     torch.testing.assert_close(grid[0, :, d, h, w],
                                torch.tensor([(5 / 8)**3, 2 / 8, 7 / 8]))
     with torch.no_grad():
-        neck.exponent.fill_(30.)
-    assert neck.clamped_exponent().item() == 20.
+        neck.depth_exponent.fill_(30.)
+    assert neck.clamped_depth_exponent().item() == 20.
     with torch.no_grad():
-        neck.exponent.fill_(0.2)
-    assert neck.clamped_exponent().item() == 1.
+        neck.depth_exponent.fill_(0.2)
+    assert neck.clamped_depth_exponent().item() == 1.
 
 
 def test_lifting_shapes_reshape_and_gradients():
@@ -42,7 +41,7 @@ def test_lifting_shapes_reshape_and_gradients():
     lifted = neck.conv2d_to_3d(feat)
     d, h, w = 2, 1, 0
     tokens_in = []
-    grid = neck.coordinate_grid(out.exponent)
+    grid = neck.coordinate_grid(out.depth_exponent)
     for dd in range(4):
         col = torch.cat((lifted[:, torch.arange(16) * 4 + dd, h,
                                 w], grid[:, :, dd, h, w].expand(2, -1)), 1)
@@ -51,13 +50,14 @@ def test_lifting_shapes_reshape_and_gradients():
     conv = neck.conv_3d_coord
     expected = tokens_in[d] @ conv.weight.flatten(1).T + conv.bias
     captured = {}
-    neck.encoder.register_forward_pre_hook(
+    neck.volume_encoder.encoder.register_forward_pre_hook(
         lambda m, args: captured.setdefault('x', args[0]))
     neck(feat)
     token = d * 16 + h * 4 + w
     torch.testing.assert_close(captured['x'][:, token], expected)
     out.volume.sum().backward()
-    assert torch.isfinite(neck.exponent.grad) and neck.exponent.grad != 0
+    assert torch.isfinite(
+        neck.depth_exponent.grad) and neck.depth_exponent.grad != 0
 
 
 def test_lifting_rejects_wrong_size():

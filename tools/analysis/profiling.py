@@ -1,5 +1,11 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Timing and peak-memory helpers for tools/analysis/benchmark_model.py."""
+"""The shared timer and memory probe of the benchmarks in tools/analysis/.
+
+Every benchmark times its code with :func:`interleaved_times`: the measured
+callables and a baseline run in turn, round after round, so that load
+changes on a shared machine affect all of them alike and per-round ratios
+stay meaningful.
+"""
 import ctypes
 import statistics
 import time
@@ -58,18 +64,41 @@ def measure_peak_memory(fn: Callable[[], object]) -> Tuple[object, float]:
         return result, (_status_kib('VmHWM') - before) / 1024
 
 
-def median_time(fn: Callable[[], object],
-                repeats: int,
-                warmup: int = 1) -> Tuple[float, List[float]]:
-    """Median wall time (s) of ``repeats`` calls after ``warmup`` calls."""
+def timed(fn: Callable[[], object]) -> Tuple[object, float]:
+    """Result and wall time (s) of one call."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def interleaved_times(fns: Dict[str, Callable[[], object]],
+                      repeats: int,
+                      warmup: int = 1) -> Dict[str, List[float]]:
+    """Wall times (s) of several callables run in turn, ``repeats`` rounds.
+
+    Each callable first runs ``warmup`` untimed calls (in turn too).
+
+    Args:
+        fns (dict[str, callable]): name -> function without arguments.
+        repeats (int): timed rounds.
+        warmup (int): untimed rounds first. Defaults to 1.
+
+    Returns:
+        dict[str, list[float]]: name -> the ``repeats`` times.
+    """
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns.values():
+            fn()
+    times: Dict[str, List[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+        for name, fn in fns.items():
+            times[name].append(timed(fn)[1])
+    return times
+
+
+def median_ratio(num: List[float], den: List[float]) -> float:
+    """Median of the per-round ratios ``num[i] / den[i]``."""
+    return statistics.median(a / b for a, b in zip(num, den))
 
 
 @contextmanager

@@ -1,10 +1,30 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import Sequence, Union
 
+import numpy as np
 import torch
 from mmpose.structures import PoseDataSample
 from torch import Tensor
+
+#: An SMPL fit with any ``|beta| > BETAS_LIMIT`` is implausible: its betas
+#: are replaced by zeros, in the targets and in the shape loss.
+BETAS_LIMIT = 3.
+
+
+def zero_implausible_betas(betas: Union[Tensor, np.ndarray]
+                           ) -> Union[Tensor, np.ndarray]:
+    """Zero the rows of betas that have any ``|beta| > BETAS_LIMIT``.
+
+    Args:
+        betas (Tensor | ndarray [..., 10]): SMPL shape coefficients.
+
+    Returns:
+        Tensor | ndarray [..., 10]: a copy, implausible rows zeroed.
+    """
+    if isinstance(betas, Tensor):
+        return betas * (betas.abs() <= BETAS_LIMIT).all(dim=-1, keepdim=True)
+    return betas * (np.abs(betas) <= BETAS_LIMIT).all(axis=-1, keepdims=True)
 
 
 @dataclass
@@ -21,11 +41,12 @@ class MeshTargets:
     Attributes:
         keypoints_input (Tensor[B, K, 2]): 2D pose input, heatmap pixels.
         keypoints_input_mask (Tensor[B, K]): input joint present.
-        joints_img (Tensor[B, K, 3]): dataset joints in 64³ space.
+        joints_voxel (Tensor[B, K, 3]): dataset joints in the 64³ joint
+            volume (``mmjotr.codecs.joint_volume``).
         joints_trunc (Tensor[B, K]): their truncation mask.
         joints_cam (Tensor[B, K, 3]): root-relative dataset 3D joints (m).
         joints_valid (Tensor[B, K]): dataset has the joint.
-        smpl_joints_img (Tensor[B, K, 3]): SMPL (pseudo-)GT joints, 64³.
+        smpl_joints_voxel (Tensor[B, K, 3]): SMPL (pseudo-)GT joints, 64³.
         smpl_joints_trunc (Tensor[B, K]): their truncation mask.
         smpl_pose (Tensor[B, 72]): axis-angle pose.
         smpl_betas (Tensor[B, 10]): shape.
@@ -34,11 +55,11 @@ class MeshTargets:
     """
     keypoints_input: Tensor
     keypoints_input_mask: Tensor
-    joints_img: Tensor
+    joints_voxel: Tensor
     joints_trunc: Tensor
     joints_cam: Tensor
     joints_valid: Tensor
-    smpl_joints_img: Tensor
+    smpl_joints_voxel: Tensor
     smpl_joints_trunc: Tensor
     smpl_pose: Tensor
     smpl_betas: Tensor

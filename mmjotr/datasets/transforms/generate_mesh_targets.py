@@ -5,9 +5,11 @@ from typing import Optional, Tuple
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmjotr.codecs import crop_to_volume, depth_to_volume
+from mmjotr.geometry import apply_affine
 from mmjotr.registry import MODELS, TRANSFORMS
-from .keypoint_utils import (apply_affine_np, flip_joints,
-                             input_keypoints_jotr30, to_joint_set)
+from mmjotr.structures import zero_implausible_betas
+from .keypoint_utils import flip_joints, input_keypoints_jotr30, to_joint_set
 from .smpl_augment import flip_smpl_pose, rotate_root_pose, rotation_z
 from .smpl_joints import SMPLJoints
 
@@ -25,9 +27,9 @@ def _inside(xyz: np.ndarray, size: float, with_depth: bool) -> np.ndarray:
 class GenerateMeshTargets(BaseTransform):
     """Map a person's annotation into the crop, in JOTR-30 joint order.
 
-    Coordinates in the 64 x 64 (x 64 depth) heatmap space:
-    ``x, y = (img_to_crop @ p) * heatmap_size / input_size`` and
-    ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * heatmap_size`` with
+    Coordinates in the 64³ joint volume (``mmjotr.codecs.joint_volume``):
+    ``x, y = (img_to_crop @ p) * volume_size / input_size`` and
+    ``z = (dz_root / (bbox_3d_size / 2) + 1) / 2 * volume_size`` with
     ``dz_root`` in metres. Flipping swaps left/right joints (the crop
     affine already mirrors x); rotation turns the root-relative 3D joints
     and the SMPL root orientation by :func:`rotation_z`.
@@ -39,15 +41,15 @@ class GenerateMeshTargets(BaseTransform):
     mapped like the dataset joints. When ``smpl_fit_thr`` is set the fit
     is dropped if its H36M joints, translation-aligned, are further than
     that (mm) from the dataset's 3D joints. Betas with any ``|b| > 3``
-    become zero.
+    become zero (:func:`~mmjotr.structures.zero_implausible_betas`).
 
     The 2D pose input ``keypoints_input`` is the dataset joints with the
     truncation mask in training (the synthetic errors come next), and the
     record's ``input_keypoints`` (valid = confidence > threshold and inside
     the heatmap) at test time.
 
-    Added keys: ``joints_img`` (30, 3), ``joints_trunc`` (30,),
-    ``joints_cam`` (30, 3), ``joints_valid`` (30,), ``smpl_joints_img``
+    Added keys: ``joints_voxel`` (30, 3), ``joints_trunc`` (30,),
+    ``joints_cam`` (30, 3), ``joints_valid`` (30,), ``smpl_joints_voxel``
     (30, 3), ``smpl_joints_trunc`` (30,), ``smpl_pose_target`` (72,),
     ``smpl_betas_target`` (10,), ``smpl_valid`` (bool), ``keypoints_input``
     (30, 2), ``keypoints_input_mask`` (30,), ``near_keypoints_input``
@@ -57,7 +59,7 @@ class GenerateMeshTargets(BaseTransform):
         body_model (dict): config of the body model (``SMPL``); built on
             first use.
         input_size (int): crop side (256).
-        heatmap_size (int): heatmap side (64).
+        volume_size (int): side of the joint volume (64).
         bbox_3d_size (float): depth range of the volume in metres (2).
         with_smpl_targets (bool): compute the SMPL targets (set False for
             test sets that evaluate only).
@@ -67,7 +69,7 @@ class GenerateMeshTargets(BaseTransform):
     def __init__(self,
                  body_model: Optional[dict] = None,
                  input_size: int = 256,
-                 heatmap_size: int = 64,
+                 volume_size: int = 64,
                  bbox_3d_size: float = 2.0,
                  with_smpl_targets: bool = True,
                  test_mode: bool = False) -> None:
@@ -78,7 +80,7 @@ class GenerateMeshTargets(BaseTransform):
         self._body_model = None
         self._smpl_joints = {}
         self.input_size = input_size
-        self.heatmap_size = heatmap_size
+        self.volume_size = volume_size
         self.bbox_3d_size = bbox_3d_size
         self.with_smpl_targets = with_smpl_targets
         self.test_mode = test_mode
@@ -93,16 +95,17 @@ class GenerateMeshTargets(BaseTransform):
         return self._smpl_joints[with_h36m]
 
     def _depth(self, dz: np.ndarray) -> np.ndarray:
-        return ((dz / (self.bbox_3d_size / 2.) + 1.) / 2. *
-                self.heatmap_size).astype(np.float32)
+        return depth_to_volume(dz, self.bbox_3d_size,
+                               self.volume_size).astype(np.float32)
 
-    def _to_heatmap(self, uv: np.ndarray, results: dict) -> np.ndarray:
-        return apply_affine_np(uv, results['img_to_crop']) * (
-            self.heatmap_size / self.input_size)
+    def _to_volume(self, uv: np.ndarray, results: dict) -> np.ndarray:
+        crop = apply_affine(uv[:, :2], results['img_to_crop'])
+        return crop_to_volume(
+            crop.astype(np.float32), self.input_size, self.volume_size)
 
     def _dataset_joints(self, results: dict) -> dict:
         out = dict(
-            joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            joints_voxel=np.zeros((NUM_JOINTS, 3), np.float32),
             joints_trunc=np.zeros(NUM_JOINTS, np.float32),
             joints_cam=np.zeros((NUM_JOINTS, 3), np.float32),
             joints_valid=np.zeros(NUM_JOINTS, np.float32))
@@ -113,7 +116,7 @@ class GenerateMeshTargets(BaseTransform):
                                  results['keypoints_visible'], joint_set,
                                  'jotr_30', derive)
         xyz = np.zeros((NUM_JOINTS, 3), np.float32)
-        xyz[:, :2] = self._to_heatmap(uv, results)
+        xyz[:, :2] = self._to_volume(uv, results)
         is_3d = bool(results['is_3d'])
         cam = out['joints_cam']
         if is_3d:
@@ -132,8 +135,8 @@ class GenerateMeshTargets(BaseTransform):
         if results['flip']:
             xyz, valid, cam = (flip_joints(a) for a in (xyz, valid, cam))
         out.update(
-            joints_img=xyz,
-            joints_trunc=valid * _inside(xyz, self.heatmap_size, is_3d),
+            joints_voxel=xyz,
+            joints_trunc=valid * _inside(xyz, self.volume_size, is_3d),
             joints_cam=cam.astype(np.float32),
             joints_valid=valid)
         return out
@@ -171,7 +174,7 @@ class GenerateMeshTargets(BaseTransform):
 
     def _smpl_targets(self, results: dict) -> dict:
         out = dict(
-            smpl_joints_img=np.zeros((NUM_JOINTS, 3), np.float32),
+            smpl_joints_voxel=np.zeros((NUM_JOINTS, 3), np.float32),
             smpl_joints_trunc=np.zeros(NUM_JOINTS, np.float32),
             smpl_pose_target=np.zeros(72, np.float32),
             smpl_betas_target=np.zeros(10, np.float32),
@@ -190,18 +193,17 @@ class GenerateMeshTargets(BaseTransform):
         uv = joints[:, :2] / joints[:, 2:] * results['cam_focal'] + \
             results['cam_princpt']
         xyz = np.zeros((NUM_JOINTS, 3), np.float32)
-        xyz[:, :2] = self._to_heatmap(uv, results)
+        xyz[:, :2] = self._to_volume(uv, results)
         xyz[:, 2] = self._depth(joints[:, 2] - joints[0, 2])
         if results['flip']:
             xyz = flip_joints(xyz)
             pose = flip_smpl_pose(pose)
         pose = rotate_root_pose(pose, rotation_z(results['rot_deg']))
-        betas = np.asarray(results['smpl_betas'], np.float32).copy()
-        if np.abs(betas).max() > 3:
-            betas[:] = 0.
+        betas = zero_implausible_betas(
+            np.asarray(results['smpl_betas'], np.float32))
         out.update(
-            smpl_joints_img=xyz,
-            smpl_joints_trunc=_inside(xyz, self.heatmap_size, True),
+            smpl_joints_voxel=xyz,
+            smpl_joints_trunc=_inside(xyz, self.volume_size, True),
             smpl_pose_target=pose,
             smpl_betas_target=betas,
             smpl_valid=True)
@@ -216,7 +218,7 @@ class GenerateMeshTargets(BaseTransform):
             uv, vis = to_joint_set(person[:, :2], person[:, 2],
                                    results['joint_set'], 'jotr_30',
                                    results['derive_joints'])
-            xyv = np.concatenate([self._to_heatmap(uv, results), vis[:, None]],
+            xyv = np.concatenate([self._to_volume(uv, results), vis[:, None]],
                                  1)
             people.append(flip_joints(xyv) if results['flip'] else xyv)
         return np.stack(people).astype(np.float32)
@@ -224,25 +226,25 @@ class GenerateMeshTargets(BaseTransform):
     def _inputs(self, results: dict, targets: dict) -> dict:
         if not self.test_mode:
             return dict(
-                keypoints_input=targets['joints_img'][:, :2].copy(),
+                keypoints_input=targets['joints_voxel'][:, :2].copy(),
                 keypoints_input_mask=targets['joints_trunc'].copy())
         inputs = input_keypoints_jotr30(results)
         if inputs is None:
             return dict(
                 keypoints_input=np.zeros((NUM_JOINTS, 2), np.float32),
                 keypoints_input_mask=np.zeros(NUM_JOINTS, np.float32))
-        xy = self._to_heatmap(inputs[0], results)
+        xy = self._to_volume(inputs[0], results)
         return dict(
             keypoints_input=xy,
             keypoints_input_mask=inputs[1] *
-            _inside(xy, self.heatmap_size, False))
+            _inside(xy, self.volume_size, False))
 
     def transform(self, results: dict) -> dict:
         targets = self._dataset_joints(results)
         targets.update(self._smpl_targets(results))
         targets.update(self._inputs(results, targets))
         x1, y1, x2, y2 = results['bbox']
-        scale = self.heatmap_size / self.input_size
+        scale = crop_to_volume(1., self.input_size, self.volume_size)
         det = abs(np.linalg.det(results['img_to_crop'][:, :2]))
         targets['bbox_area_input'] = float(
             (x2 - x1) * (y2 - y1) * det * scale**2)

@@ -6,9 +6,9 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
+from mmjotr.body_models.vposer import VPoserV1
 from mmjotr.geometry import axis_angle_to_rotmat
 from .pose_prior import sample_body_poses
-from .vposer import VPoserV1
 
 __all__ = ['VPoserFitReport', 'fit_vposer', 'vposer_reconstruction_error']
 

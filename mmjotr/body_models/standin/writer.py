@@ -12,9 +12,9 @@ from typing import Optional
 import numpy as np
 import torch
 
-from .assets import ASSET_FILES, SMPL_GENDERS
-from .smpl_pickle import save_smpl_arrays
-from .toy import STANDIN_NOTE, build_standin_arrays
+from mmjotr.body_models.assets import ASSET_FILES, SMPL_GENDERS
+from mmjotr.body_models.smpl_pickle import save_smpl_arrays
+from .arrays import STANDIN_NOTE, build_standin_arrays
 from .vposer_fit import fit_vposer
 
 __all__ = [
@@ -42,11 +42,11 @@ The .npy files cannot hold a note: this file marks them as stand-ins.
 
 def standin_fingerprint() -> str:
     """Short hash of the generator's source, for cache directory names."""
-    from . import (pose_prior, smpl_pickle, toy, toy_mesh, toy_skeleton,
-                   vposer, vposer_fit)
+    from mmjotr.body_models import smpl_pickle, vposer
+    from . import arrays, mesh, pose_prior, skeleton, vposer_fit
     digest = hashlib.sha1()
-    for module in (pose_prior, smpl_pickle, toy, toy_mesh, toy_skeleton,
-                   vposer, vposer_fit):
+    for module in (arrays, mesh, pose_prior, skeleton, smpl_pickle, vposer,
+                   vposer_fit):
         with open(module.__file__, 'rb') as f:
             digest.update(f.read())
     return digest.hexdigest()[:10]

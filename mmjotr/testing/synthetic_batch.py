@@ -1,6 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Random batches in the data-sample contract, for benchmarks and smoke
-runs of the model without a dataset (docs/interfaces.md)."""
+"""Random batches in the data-sample contract, for tests, benchmarks and
+the quick start (no dataset needed; docs/interfaces.md)."""
 from typing import Dict, List
 
 import numpy as np
@@ -13,7 +13,7 @@ def synthetic_batch(batch_size: int,
                     seed: int = 0,
                     num_joints: int = 30,
                     input_size: int = 256,
-                    heatmap_size: int = 64) -> Dict[str, List]:
+                    volume_size: int = 64) -> Dict[str, List]:
     """A batch as a dataloader yields it: uint8 BGR crops + data samples.
 
     Every ``gt_instances`` field of the contract is filled with plausible
@@ -25,7 +25,7 @@ def synthetic_batch(batch_size: int,
         seed (int): random seed. Defaults to 0.
         num_joints (int): K. Defaults to 30.
         input_size (int): crop size. Defaults to 256.
-        heatmap_size (int): joint space size. Defaults to 64.
+        volume_size (int): side of the joint volume. Defaults to 64.
 
     Returns:
         dict: ``inputs`` (list of uint8 ``Tensor[3, S, S]``) and
@@ -38,19 +38,20 @@ def synthetic_batch(batch_size: int,
             torch.from_numpy(
                 rng.integers(
                     0, 256, (3, input_size, input_size), dtype=np.uint8)))
-        joints_img = rng.uniform(8, heatmap_size - 8, (1, num_joints, 3))
+        joints_voxel = rng.uniform(8, volume_size - 8, (1, num_joints, 3))
         joints_cam = rng.normal(0, 0.3, (1, num_joints, 3))
         joints_cam -= joints_cam[:, :1]
         gt = InstanceData()
         gt.bboxes = np.array([[10., 20., 210., 220.]], np.float32)
         gt.keypoints_input = (
-            joints_img[..., :2] + rng.normal(0, 1, (1, num_joints, 2)))
+            joints_voxel[..., :2] + rng.normal(0, 1, (1, num_joints, 2)))
         gt.keypoints_input_mask = (rng.uniform(size=(1, num_joints)) > 0.1)
-        gt.joints_img = joints_img
+        gt.joints_voxel = joints_voxel
         gt.joints_trunc = np.ones((1, num_joints))
         gt.joints_cam = joints_cam
         gt.joints_valid = np.ones((1, num_joints))
-        gt.smpl_joints_img = joints_img + rng.normal(0, 1, joints_img.shape)
+        gt.smpl_joints_voxel = joints_voxel + rng.normal(
+            0, 1, joints_voxel.shape)
         gt.smpl_joints_trunc = np.ones((1, num_joints))
         gt.smpl_pose = rng.normal(0, 0.2, (1, 72))
         gt.smpl_betas = rng.normal(0, 1, (1, 10))

@@ -1,14 +1,12 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Generated COCO-format data and a timer for the training pipeline."""
+"""Generated MSCOCO-layout data (not real data) for tests and benchmarks."""
 import json
 import os
 import os.path as osp
-import time
-from typing import Dict, List, Sequence
+from typing import Sequence
 
 import cv2
 import numpy as np
-from mmengine.dataset import Compose
 
 
 def write_synthetic_coco(root: str,
@@ -16,7 +14,7 @@ def write_synthetic_coco(root: str,
                          img_size: Sequence[int] = (480, 640),
                          people_per_image: int = 2,
                          seed: int = 0) -> str:
-    """Write a small MSCOCO-layout dataset (not real data) for benchmarks.
+    """Write a small MSCOCO-layout dataset (not real data).
 
     ``root/images/train2017/*.jpg`` (random-texture JPEGs of ``img_size``
     (h, w)), ``root/annotations/person_keypoints_train2017.json`` and
@@ -76,37 +74,3 @@ def write_synthetic_coco(root: str,
                      'MSCOCO_train_SMPL_NeuralAnnot.json'), 'w') as f:
         json.dump(fits, f)
     return root
-
-
-def time_pipeline(data_infos: List[dict],
-                  pipeline: Sequence[dict],
-                  num_samples: int,
-                  warmup: int = 5) -> Dict[str, float]:
-    """Run ``pipeline`` over ``data_infos`` in this process; time it.
-
-    Args:
-        data_infos (list[dict]): dataset records (``get_data_info``).
-        pipeline (Sequence[dict]): transform configs.
-        num_samples (int): timed samples (records are cycled).
-        warmup (int): untimed samples first (builds lazy models).
-
-    Returns:
-        dict: ``samples_per_s`` and ``ms_per_sample`` of the whole pipeline
-        and ``ms_<Transform>`` per transform.
-    """
-    transforms = Compose(list(pipeline)).transforms
-    per_step = np.zeros(len(transforms))
-    for i in range(warmup + num_samples):
-        results = dict(data_infos[i % len(data_infos)])
-        for k, t in enumerate(transforms):
-            start = time.perf_counter()
-            results = t(results)
-            if i >= warmup:
-                per_step[k] += time.perf_counter() - start
-    total = per_step.sum()
-    out = dict(
-        samples_per_s=num_samples / total,
-        ms_per_sample=total / num_samples * 1000.)
-    for t, sec in zip(transforms, per_step):
-        out[f'ms_{type(t).__name__}'] = sec / num_samples * 1000.
-    return out

@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .toy_mesh import TubeSpec
+from .mesh import TubeSpec
 
 __all__ = [
     'SMPL_PARENTS', 'REST_JOINTS', 'FACE_LANDMARKS', 'HEAD_TOP_PART',

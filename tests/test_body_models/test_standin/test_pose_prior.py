@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from mmjotr.body_models import BODY_JOINT_LIMITS, sample_body_poses
+from mmjotr.body_models.standin import BODY_JOINT_LIMITS, sample_body_poses
 
 
 def test_limits_cover_body_joints_and_mirror():

@@ -80,9 +80,9 @@ def test_augmented_smpl_projects_onto_augmented_keypoints(
     assert res['smpl_valid']
     # the fit's joints and the annotation take the same path into the crop
     np.testing.assert_allclose(
-        res['smpl_joints_img'][:, :2], res['joints_img'][:, :2], atol=1e-3)
+        res['smpl_joints_voxel'][:, :2], res['joints_voxel'][:, :2], atol=1e-3)
     np.testing.assert_allclose(
-        res['smpl_joints_img'][:, 2], res['joints_img'][:, 2], atol=1e-3)
+        res['smpl_joints_voxel'][:, 2], res['joints_voxel'][:, 2], atol=1e-3)
     # pose the body with the augmented parameters; rotating (and mirroring)
     # the root position about the camera axis and projecting with the
     # crop's camera (focal k f, principal point A c) must land on the
@@ -96,7 +96,7 @@ def test_augmented_smpl_projects_onto_augmented_keypoints(
     mat = res['img_to_crop']
     k = np.sqrt(abs(np.linalg.det(mat[:, :2])))
     uv = project(posed, k * FOCAL, mat[:, :2] @ PRINCPT + mat[:, 2])
-    err = np.linalg.norm(uv - res['joints_img'][:, :2] * 4, axis=1)
+    err = np.linalg.norm(uv - res['joints_voxel'][:, :2] * 4, axis=1)
     assert err.max() < 1.0, err.max()
     # the 3D target is the same body, root-relative
     np.testing.assert_allclose(res['joints_cam'], posed - posed[0], atol=2e-3)
@@ -139,9 +139,9 @@ def test_truncation_at_the_crop_border(targets):
         'R_Ear': 0.
     }
     np.testing.assert_allclose(
-        res['joints_img'][jotr.index('Nose')], [63.9, 2.5, 0.], atol=1e-4)
+        res['joints_voxel'][jotr.index('Nose')], [63.9, 2.5, 0.], atol=1e-4)
     # the derived pelvis is the hip midpoint; 2D data has no 3D targets
-    pelvis = res['joints_img'][jotr.index('Pelvis'), :2]
+    pelvis = res['joints_voxel'][jotr.index('Pelvis'), :2]
     np.testing.assert_allclose(pelvis, (kpts[11] + kpts[12]) / 8, atol=1e-5)
     assert res['joints_cam'].sum() == 0 and not res['smpl_valid']
     # training input = annotation, masked by truncation
@@ -179,7 +179,7 @@ def test_depth_truncation_and_world_frame_fit(smpl, targets):
     uv = project(joints_cam, FOCAL, PRINCPT)
     expected = (uv @ rec['img_to_crop'][:, :2].T + rec['img_to_crop'][:, 2])
     np.testing.assert_allclose(
-        res['smpl_joints_img'][:, :2], expected / 4, atol=1e-3)
+        res['smpl_joints_voxel'][:, :2], expected / 4, atol=1e-3)
     # a fit 40 mm off on half the joints is rejected
     bad = h36m.copy()
     bad[::2, 0] += 0.08

@@ -1,5 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""The release's formulation of the contrastive losses, for benchmarking.
+"""The release's formulation of the contrastive losses: the naive
+reference of the tests and the benchmark.
 
 These materialise one row of logits per (anchor, positive) pair, with the
 anchor's negatives repeated for every positive (joint-to-joint builds the
@@ -11,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .contrastive_sampling import ContrastIndices
+from mmjotr.models.losses.contrastive_sampling import ContrastIndices
 
 
 def _infonce_rows(anchor: Tensor, positive: Tensor, negative_logits: Tensor,

@@ -1,7 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import pytest
-
-from mmjotr.body_models.benchmark import benchmark_smpl
+from benchmark_smpl import benchmark_smpl
 
 
 def test_benchmark_reports_both_models(standin_body_model_dir):

@@ -1,9 +1,10 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import cv2
 import numpy as np
+from benchmark_data import time_pipeline
 
 from mmjotr.datasets import CocoSMPLDataset
-from mmjotr.datasets.data_benchmark import time_pipeline, write_synthetic_coco
+from mmjotr.testing import write_synthetic_coco
 from mmjotr.utils import register_all_modules
 
 

@@ -1,0 +1,4 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .mesh_targets import BETAS_LIMIT, MeshTargets, zero_implausible_betas
+
+__all__ = ['MeshTargets', 'BETAS_LIMIT', 'zero_implausible_betas']
