@@ -32,7 +32,8 @@ from mmengine.registry import Registry
 
 # Runner and loops
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, scope='mmjotr')
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmjotr')
+LOOPS = Registry(
+    'loop', parent=MMENGINE_LOOPS, scope='mmjotr', locations=['mmjotr.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmjotr')
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMENGINE_LOG_PROCESSORS, scope='mmjotr')
@@ -69,7 +70,10 @@ WEIGHT_INITIALIZERS = Registry(
 # Optimisation
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS, scope='mmjotr')
 OPTIM_WRAPPERS = Registry(
-    'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmjotr')
+    'optim_wrapper',
+    parent=MMENGINE_OPTIM_WRAPPERS,
+    scope='mmjotr',
+    locations=['mmjotr.engine'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
     parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,

@@ -20,3 +20,8 @@ model = dict(
             type='Pretrained',
             prefix='backbone.',
             checkpoint=backbone_checkpoint)))
+
+# validated every epoch on 3DPW; the best MPJPE is kept (like mmpose's
+# configs; the validation set is the 3DPW test set: see README, "Checkpoint
+# selection")
+default_hooks = dict(checkpoint=dict(save_best='3dpw/MPJPE', rule='less'))

@@ -18,7 +18,13 @@ from .assets import ASSET_FILES, ASSET_SOURCES, find_asset, smpl_model_path
 from .joint_sets import get_joint_set
 from .smpl_pickle import load_smpl_arrays
 
-__all__ = ['SMPLOutput', 'SMPL']
+__all__ = ['SMPLOutput', 'SMPL', 'JOINT_SOURCES']
+
+#: Where the 24 SMPL joints come from: ``'mesh'`` applies SMPL's
+#: ``J_regressor`` to the posed vertices (the release, I2L-MeshNet and
+#: 3DCrowdNet); ``'kinematic'`` takes the posed skeleton of the kinematic
+#: chain (``smplx.lbs``).
+JOINT_SOURCES = ('mesh', 'kinematic')
 
 #: JOTR's face keypoints: Nose, L_Eye, R_Eye, L_Ear, R_Ear mesh vertices.
 JOTR_FACE_VERTICES = (331, 2802, 6262, 3489, 3990)
@@ -35,7 +41,8 @@ class SMPLOutput:
 
     Attributes:
         vertices (Tensor[B, V, 3]): mesh vertices, metres.
-        joints_smpl24 (Tensor[B, 24, 3]): SMPL's skeleton joints.
+        joints_smpl24 (Tensor[B, 24, 3]): SMPL's 24 joints, from the source
+            the module was built with (``joint_source``).
         joints (Tensor[B, K, 3]): SMPL-24, then the extra vertex joints,
             then the extra regressor joints (JOTR-30 by default).
     """
@@ -72,6 +79,13 @@ class SMPL(nn.Module):
         coco_regressor (str, optional): COCO regressor file, or None.
             Defaults to ``J_regressor_coco_hip_smpl.npy``.
         coco_joint_set (str): joint set of its rows. Defaults to 'coco_17'.
+        joint_source (str): where the 24 SMPL joints come from. ``'mesh'``
+            (default, the release): SMPL's ``J_regressor`` applied to the
+            POSED vertices, so all 30 joints are regressed from the mesh.
+            ``'kinematic'``: the posed joints of the kinematic chain
+            (``smplx.lbs``), i.e. the regressor applied to the SHAPED REST
+            mesh and then moved rigidly by the bone transforms. They differ
+            by about 1 mm on average, more at strongly bent poses.
     """
 
     def __init__(self,
@@ -87,8 +101,13 @@ class SMPL(nn.Module):
                  h36m_joint_set: str = 'h36m_17',
                  coco_regressor: Optional[str] = (
                      'J_regressor_coco_hip_smpl.npy'),
-                 coco_joint_set: str = 'coco_17') -> None:
+                 coco_joint_set: str = 'coco_17',
+                 joint_source: str = 'mesh') -> None:
         super().__init__()
+        if joint_source not in JOINT_SOURCES:
+            raise ValueError(f'SMPL joint_source must be one of '
+                             f'{JOINT_SOURCES}, got {joint_source!r}')
+        self.joint_source = joint_source
         self.body_model_dir = body_model_dir
         self.gender = gender
         self.num_betas = num_betas
@@ -219,6 +238,9 @@ class SMPL(nn.Module):
         vertices, joints24 = lbs(betas, pose, self.v_template, self.shapedirs,
                                  self.posedirs, self.J_regressor, self.parents,
                                  self.lbs_weights)
+        if self.joint_source == 'mesh':
+            joints24 = torch.einsum('kv,bvc->bkc', self.J_regressor,
+                                    vertices)  # (B, 24, 3)
         face = vertices[:, self.extra_vertex_index]  # (B, 5, 3)
         regressed = torch.einsum('kv,bvc->bkc', self.extra_regressor,
                                  vertices)  # (B, 1, 3)

@@ -36,6 +36,8 @@ class PW3DDataset(BaseMeshDataset):
     Args:
         sequences (Sequence[str], optional): keep only these sequences
             (3DPW-Crowd: ``CROWD_SEQUENCES``).
+        exclude_sequences (Sequence[str]): drop these sequences (a held-out
+            validation split without the 3DPW-Crowd ones).
         input_source (str): ``'openpose'`` or ``'hhrnet'``.
         hhrnet_file (str): HigherHRNet results relative to ``data_root``.
         score_thr (float): input keypoints count above this confidence.
@@ -47,6 +49,7 @@ class PW3DDataset(BaseMeshDataset):
                  ann_file: str = '3DPW_latest_test.json',
                  data_prefix: dict = dict(img='imageFiles'),
                  sequences: Optional[Sequence[str]] = None,
+                 exclude_sequences: Sequence[str] = (),
                  input_source: str = 'openpose',
                  hhrnet_file: str = '3DPW_validation_crowd_hhrnet_result.json',
                  score_thr: float = 0.05,
@@ -56,6 +59,7 @@ class PW3DDataset(BaseMeshDataset):
             raise ValueError('input_source must be "openpose" or "hhrnet", '
                              f'got {input_source!r}')
         self.sequences = None if sequences is None else tuple(sequences)
+        self.exclude_sequences = tuple(exclude_sequences)
         self.input_source = input_source
         self.hhrnet_file = hhrnet_file
         self.score_thr = score_thr
@@ -80,6 +84,8 @@ class PW3DDataset(BaseMeshDataset):
             sequence = field(img, 'sequence', where)
             if self.sequences is not None and not any(s in sequence
                                                       for s in self.sequences):
+                continue
+            if any(s in sequence for s in self.exclude_sequences):
                 continue
             bbox = self.tight_bbox(
                 field(ann, 'bbox', where), img['width'], img['height'])

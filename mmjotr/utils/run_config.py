@@ -79,7 +79,10 @@ def build_train_cfg(config: str,
         resume (str, optional): ``'auto'`` resumes from the latest
             checkpoint in ``work_dir`` (if any), a path resumes from that
             checkpoint; None starts afresh.
-        amp (bool): train with automatic mixed precision.
+        amp (bool): train with automatic mixed precision: the release's
+            (``GradNormAmpOptimWrapper``, fp16, fixed loss scale 1024)
+            unless the config already sets an AMP wrapper or a
+            ``loss_scale``.
         auto_scale_lr (bool): scale the lr by the actual total batch size
             over ``auto_scale_lr.base_batch_size``.
         cfg_options (dict, optional): ``key=value`` overrides.
@@ -90,12 +93,17 @@ def build_train_cfg(config: str,
     cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     if amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        if optim_wrapper in ('OptimWrapper', 'GradNormOptimWrapper'):
+            # the release's AMP: fp16, fixed loss scale 1024 reset every
+            # step, overflow steps skipped (loss_scale='dynamic': mmengine's)
+            cfg.optim_wrapper.type = 'GradNormAmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 1024.)
+        elif optim_wrapper not in ('AmpOptimWrapper',
+                                   'GradNormAmpOptimWrapper'):
             raise ValueError(
-                '--amp needs optim_wrapper.type OptimWrapper or '
-                f'AmpOptimWrapper, the config has {optim_wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+                '--amp needs optim_wrapper.type OptimWrapper, '
+                'GradNormOptimWrapper or an AMP wrapper, the config has '
+                f'{optim_wrapper}')
     if auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
                 cfg.auto_scale_lr:

@@ -42,6 +42,11 @@ def smpl(standin_body_model_dir):
 
 
 @pytest.fixture(scope='module')
+def smpl_kinematic(standin_body_model_dir):
+    return SMPL(standin_body_model_dir, joint_source='kinematic')
+
+
+@pytest.fixture(scope='module')
 def arrays(standin_body_model_dir):
     return load_smpl_arrays(
         osp.join(standin_body_model_dir, 'smpl', 'SMPL_NEUTRAL.pkl'))
@@ -59,27 +64,33 @@ def test_shapes_and_no_checkpoint_state(smpl):
                                      'R_Ear', 'Head_top')
 
 
-def test_random_pose_matches_naive_numpy(smpl, arrays):
+def test_random_pose_matches_naive_numpy(smpl, smpl_kinematic, arrays):
     rng = np.random.default_rng(0)
     pose = rng.normal(scale=0.4, size=(2, 72))
     betas = rng.normal(size=(2, 10))
-    out = smpl(
-        torch.tensor(pose, dtype=torch.float32),
-        torch.tensor(betas, dtype=torch.float32))
+    args = (torch.tensor(pose, dtype=torch.float32),
+            torch.tensor(betas, dtype=torch.float32))
+    out, out_kinematic = smpl(*args), smpl_kinematic(*args)
     for i in range(2):
         verts, joints = _numpy_smpl(arrays, pose[i], betas[i])
         np.testing.assert_allclose(out.vertices[i].numpy(), verts, atol=2e-5)
+        # default: SMPL's regressor on the posed mesh (the release)
         np.testing.assert_allclose(
-            out.joints_smpl24[i].numpy(), joints, atol=2e-5)
+            out.joints_smpl24[i].numpy(),
+            arrays['J_regressor'] @ verts,
+            atol=2e-5)
+        np.testing.assert_allclose(
+            out_kinematic.joints_smpl24[i].numpy(), joints, atol=2e-5)
 
 
-def test_known_rotation_moves_joints(smpl, arrays):
-    # Bend the left knee 90 degrees about x: the ankle and foot swing
-    # around the knee, everything above stays.
+def test_known_rotation_moves_joints(smpl, smpl_kinematic, arrays):
+    # Bend the left knee 90 degrees about x: the kinematic ankle and foot
+    # swing around the knee, everything above stays.
     pose = torch.zeros(1, 72)
     pose[0, 4 * 3] = np.pi / 2
-    rest = smpl(torch.zeros(1, 72), torch.zeros(1, 10)).joints_smpl24[0]
-    posed = smpl(pose, torch.zeros(1, 10)).joints_smpl24[0]
+    betas = torch.zeros(1, 10)
+    rest = smpl_kinematic(torch.zeros(1, 72), betas).joints_smpl24[0]
+    posed = smpl_kinematic(pose, betas).joints_smpl24[0]
     rot = Rotation.from_rotvec([np.pi / 2, 0, 0]).as_matrix()
     knee = rest[4].numpy()
     for j in (7, 10):

@@ -54,6 +54,16 @@ def test_pw3d_test_records(tmp_path):
     assert rec['smpl_valid'] and rec['joint_set'] is None
 
 
+def test_pw3d_exclude_sequences(tmp_path):
+    write_pw3d(tmp_path, '3DPW_latest_validation.json')
+    ds = PW3DDataset(
+        data_root=str(tmp_path),
+        ann_file='3DPW_latest_validation.json',
+        exclude_sequences=CROWD_SEQUENCES)
+    assert [ds.get_data_info(i)['sequence']
+            for i in range(len(ds))] == ['downtown_walk_00']
+
+
 def test_pw3d_crowd_hhrnet(tmp_path):
     write_pw3d(tmp_path, '3DPW_latest_validation.json', gender='m')
     coco = np.ones((17, 3)) * 7.

@@ -39,8 +39,9 @@ def test_train_options(cfg_file, tmp_path):
         launcher='pytorch')
     assert cfg.work_dir == str(tmp_path / 'wd')
     assert cfg.resume is True and cfg.load_from is None
-    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
-    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    # the release's AMP: fixed loss scale 1024
+    assert cfg.optim_wrapper.type == 'GradNormAmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 1024.
     assert cfg.auto_scale_lr.enable is True
     assert cfg.body_model_dir == 'data/standin/body_models'
     assert cfg.launcher == 'pytorch'

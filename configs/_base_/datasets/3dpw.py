@@ -1,4 +1,4 @@
-# 3DPW test (60 videos): OpenPose input.
+# 3DPW test (24 sequences): OpenPose input.
 _base_ = ['./mesh_test.py']
 
 test_dataloader = dict(

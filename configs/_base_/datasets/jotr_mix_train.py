@@ -14,7 +14,13 @@ train_pipeline = [
         color_range=(0.8, 1.2)),
     dict(
         type='GenerateMeshTargets',
-        body_model=dict(type='SMPL', body_model_dir='data/body_models')),
+        # joint_source as the model head's (model.head.smpl_regressor.body_model)
+        body_model=dict(
+            type='SMPL',
+            body_model_dir='data/body_models',
+            joint_source='mesh'),
+        # the release's swap sources (docs/differences_from_release.md)
+        release_quirks=True),
     dict(type='SyntheticKeypointErrors'),
     dict(type='PackMeshInputs'),
 ]

@@ -23,6 +23,7 @@ model = dict(
         heatmap_size=64,
         heatmap_sigma=2.5,
         joint_drop_prob=0.1,
+        pose2feat_std=0.001,  # the release's Pose2Feat init, N(0, 0.001)
         norm_cfg=dict(type='BN', requires_grad=True)),
     neck=dict(
         type='LiftingNeck',
@@ -40,7 +41,10 @@ model = dict(
         body_model_dir=body_model_dir,
         smpl_regressor=dict(
             type='SMPLRegressor',
-            body_model=dict(type='SMPL', gender='neutral'),
+            # joints regressed from the posed mesh, as the release (and as
+            # the training targets: GenerateMeshTargets.body_model)
+            body_model=dict(
+                type='SMPL', gender='neutral', joint_source='mesh'),
             vposer=dict(type='VPoserV1'),
             vposer_checkpoint='vposer_v1_0/snapshots/TR00_E096.pt'),
         in_channels=2048,

@@ -1,8 +1,11 @@
 # Stage 1 (paper Sec. 4, docs/model.md): AdamW, constant lr 1e-4, weight
 # decay 1e-4 (0 on the uncertainty weights), 18 epochs, no gradient clipping,
 # total batch 256.
+# GradNormOptimWrapper: mmengine's OptimWrapper, logging the gradient norm
+# (train/grad_norm) at every step; it clips nothing. `--amp` switches to
+# GradNormAmpOptimWrapper with the release's fp16 AMP (fixed loss scale 1024).
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GradNormOptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
     paramwise_cfg=dict(
         custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))

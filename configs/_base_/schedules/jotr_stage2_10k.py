@@ -4,9 +4,13 @@
 # The release evaluates every 200 iterations and keeps the best checkpoint
 # per test set (test-set selection); val_interval mirrors that cadence.
 # Configs using this schedule also set iteration-based checkpointing and
-# logging (see jotr_res50_8xb16-10k_mix-256x256_contrastive.py).
+# logging and the validation sets (see
+# jotr_res50_8xb16-10k_mix-256x256_contrastive.py).
+# GradNormOptimWrapper: mmengine's OptimWrapper, logging the gradient norm
+# (train/grad_norm) at every step; it clips nothing. `--amp` switches to
+# GradNormAmpOptimWrapper with the release's fp16 AMP (fixed loss scale 1024).
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GradNormOptimWrapper',
     optimizer=dict(type='AdamW', lr=5e-5, weight_decay=1e-3),
     paramwise_cfg=dict(
         custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))

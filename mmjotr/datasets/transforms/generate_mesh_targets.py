@@ -64,6 +64,15 @@ class GenerateMeshTargets(BaseTransform):
         with_smpl_targets (bool): compute the SMPL targets (set False for
             test sets that evaluate only).
         test_mode (bool): use the record's 2D pose input.
+        release_quirks (bool): the nearby people's joints (the sources of
+            the "swap" errors of ``SyntheticKeypointErrors``) as the
+            release makes them: every joint counts as visible (also those
+            the data set lacks, which sit at the image origin) and a
+            flipped crop neither mirrors them nor swaps their left/right
+            joints (the release maps them with the flipped image's affine
+            as if they were in the flipped image). False: their annotated
+            visibility, mirrored and swapped like the person's own joints.
+            Defaults to True.
     """
 
     def __init__(self,
@@ -72,7 +81,8 @@ class GenerateMeshTargets(BaseTransform):
                  volume_size: int = 64,
                  bbox_3d_size: float = 2.0,
                  with_smpl_targets: bool = True,
-                 test_mode: bool = False) -> None:
+                 test_mode: bool = False,
+                 release_quirks: bool = True) -> None:
         if with_smpl_targets and body_model is None:
             raise ValueError('GenerateMeshTargets: with_smpl_targets needs a '
                              'body_model config')
@@ -84,6 +94,7 @@ class GenerateMeshTargets(BaseTransform):
         self.bbox_3d_size = bbox_3d_size
         self.with_smpl_targets = with_smpl_targets
         self.test_mode = test_mode
+        self.release_quirks = release_quirks
 
     def smpl_joints(self, with_h36m: bool) -> SMPLJoints:
         """The (lazily built) joint function of the body model."""
@@ -218,9 +229,15 @@ class GenerateMeshTargets(BaseTransform):
             uv, vis = to_joint_set(person[:, :2], person[:, 2],
                                    results['joint_set'], 'jotr_30',
                                    results['derive_joints'])
+            if self.release_quirks:
+                vis = np.ones_like(vis)
+                if results['flip']:
+                    # img_to_crop mirrors x about (W - 1) / 2 itself
+                    uv[:, 0] = results['ori_shape'][1] - 1 - uv[:, 0]
             xyv = np.concatenate([self._to_volume(uv, results), vis[:, None]],
                                  1)
-            people.append(flip_joints(xyv) if results['flip'] else xyv)
+            flip = results['flip'] and not self.release_quirks
+            people.append(flip_joints(xyv) if flip else xyv)
         return np.stack(people).astype(np.float32)
 
     def _inputs(self, results: dict, targets: dict) -> dict:
@@ -254,4 +271,5 @@ class GenerateMeshTargets(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(with_smpl_targets='
-                f'{self.with_smpl_targets}, test_mode={self.test_mode})')
+                f'{self.with_smpl_targets}, test_mode={self.test_mode}, '
+                f'release_quirks={self.release_quirks})')

@@ -14,18 +14,21 @@ def _np(t: torch.Tensor) -> np.ndarray:
 class SMPLJoints:
     """JOTR-30 (and H36M-17) joints of an :class:`~mmjotr.body_models.SMPL`.
 
-    The data pipeline needs joints, not meshes: the 24 skeleton joints come
-    from the shaped rest joints and the kinematic chain, the face joints
-    and the regressed joints from the few vertices those use. Skinning only
+    The data pipeline needs joints, not meshes: the joints regressed from
+    the posed mesh (the 24 SMPL joints with the module's default
+    ``joint_source='mesh'``, the head top, the H36M-17) and the face
+    joints use only the vertices their regressor rows touch. Skinning only
     that vertex subset (with the model's own arrays, linear blend skinning
     as in SMPL) gives the same numbers as the full forward pass (float64
-    here) at a fraction of the cost.
+    here) at a fraction of the cost. With ``joint_source='kinematic'`` the
+    24 joints come from the shaped rest joints and the kinematic chain.
 
     Args:
         body_model (torch.nn.Module): an ``SMPL`` module (its buffers
             ``v_template``, ``shapedirs``, ``posedirs``, ``J_regressor``,
             ``parents``, ``lbs_weights``, ``extra_vertex_index``,
-            ``extra_regressor`` and ``h36m_regressor`` are read once).
+            ``extra_regressor`` and ``h36m_regressor`` and its
+            ``joint_source`` are read once).
         with_h36m (bool): also prepare the H36M-17 regressor.
     """
 
@@ -43,9 +46,12 @@ class SMPLJoints:
         extra = _np(body_model.extra_regressor)  # (E, V)
         h36m = _np(body_model.h36m_regressor) if with_h36m else np.zeros(
             (0, num_verts))
+        self.from_mesh = body_model.joint_source == 'mesh'
+        smpl24 = j_reg if self.from_mesh else np.zeros((0, num_verts))
         used = np.unique(
             np.concatenate([
                 face,
+                np.nonzero(smpl24.any(0))[0],
                 np.nonzero(extra.any(0))[0],
                 np.nonzero(h36m.any(0))[0]
             ])).astype(np.int64)
@@ -57,6 +63,7 @@ class SMPLJoints:
         self.weights = _np(body_model.lbs_weights)[used]  # (U, 24)
         position = {v: i for i, v in enumerate(used)}
         self.face = np.array([position[v] for v in face], np.int64)
+        self.smpl24 = j_reg[:, used] if self.from_mesh else None  # (24, U)
         self.extra = extra[:, used]  # (E, U)
         self.h36m = h36m[:, used] if with_h36m else None  # (17, U)
 
@@ -93,6 +100,8 @@ class SMPLJoints:
         blend = (self.weights @ world.reshape(24, 16)).reshape(-1, 4, 4)
         verts = (blend[:, :3, :3] @ verts[:, :, None])[:, :, 0] + \
             blend[:, :3, 3]  # (U, 3)
+        if self.from_mesh:
+            joints = self.smpl24 @ verts  # (24, 3) from the posed mesh
         out = np.concatenate([joints, verts[self.face], self.extra @ verts])
         h36m = None if self.h36m is None else self.h36m @ verts
         return out, h36m

@@ -27,8 +27,9 @@ class MeshMetric(BaseMetric):
     ``mode='mesh'`` (3DPW, 3DPW-OC/PC/Crowd, 3DOH): the ground-truth mesh is
     the gendered SMPL (``gender`` metainfo; male/female files needed) of
     ``gt_smpl_pose``/``gt_smpl_betas``. MPJPE and PA-MPJPE use the 17 H36M
-    joints regressed from both meshes (``J_regressor_h36m_correct.npy`` of
-    the body model directory), pelvis-centred, on the 14 evaluation joints;
+    joints regressed from both meshes (``h36m_regressor_file``, by default
+    ``J_regressor_h36m_correct.npy`` of the body model directory),
+    pelvis-centred, on the 14 evaluation joints;
     PA aligns with a
     similarity Procrustes. PVE centres both meshes at the SMPL pelvis (the
     neutral model's regressor row, as the reference) and averages the 6890
@@ -50,6 +51,11 @@ class MeshMetric(BaseMetric):
         body_model_dir (str): the body model directory (docs/interfaces.md).
         mode (str): ``'mesh'`` or ``'joints'``.
         joints_protocol (str): ``'jiang'`` or ``'visible'``.
+        h36m_regressor_file (str): the (17, V) H36M joint regressor, relative
+            to ``body_model_dir`` or absolute. Defaults to
+            ``J_regressor_h36m_correct.npy`` (the release's, on every test
+            set). The CMU-Panoptic protocol's own code (Jiang et al.) uses
+            SPIN's ``J_regressor_h36m.npy``; set it here to follow that.
         dump_file (str, optional): per-sample errors output file.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): key prefix, e.g. ``'3dpw'``.
@@ -60,6 +66,7 @@ class MeshMetric(BaseMetric):
                  body_model_dir: str,
                  mode: str = 'mesh',
                  joints_protocol: str = 'jiang',
+                 h36m_regressor_file: str = 'J_regressor_h36m_correct.npy',
                  dump_file: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -72,6 +79,7 @@ class MeshMetric(BaseMetric):
         self.body_model_dir = body_model_dir
         self.mode = mode
         self.joints_protocol = joints_protocol
+        self.h36m_regressor_file = h36m_regressor_file
         self.dump_file = dump_file
         self._body_models: Dict[str, torch.nn.Module] = {}
 
@@ -82,7 +90,8 @@ class MeshMetric(BaseMetric):
                 dict(
                     type='SMPL',
                     body_model_dir=self.body_model_dir,
-                    gender=gender)).eval()
+                    gender=gender,
+                    h36m_regressor=self.h36m_regressor_file)).eval()
         return self._body_models[gender]
 
     @property

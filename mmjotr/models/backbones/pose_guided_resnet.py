@@ -1,6 +1,9 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
+from typing import Optional
+
 import torch
 from mmcv.cnn import build_norm_layer
+from mmengine.model import constant_init, normal_init
 from mmpose.models.backbones import ResNet
 from torch import Tensor, nn
 
@@ -24,7 +27,9 @@ class PoseGuidedResNet(ResNet):
 
     Load mmpose's ``td-hm_res50`` COCO checkpoint with
     ``init_cfg=dict(type='Pretrained', prefix='backbone.', checkpoint=...)``
-    (``pose2feat`` keeps its initialisation).
+    (``pose2feat`` keeps its initialisation). ``init_weights`` initialises
+    ``pose2feat`` like the release after the ResNet's own initialisation:
+    conv weights ~ N(0, ``pose2feat_std``), bias 0, BN weight 1 and bias 0.
 
     Note:
         - B: batch, K: input joints, S: heatmap size
@@ -41,6 +46,11 @@ class PoseGuidedResNet(ResNet):
             Defaults to ``dict(type='BN')``.
         zero_init_residual (bool): see mmpose's ResNet. Defaults to False
             (torchvision's and the reference's initialisation).
+        pose2feat_std (float, optional): std of the release's normal
+            initialisation of the Pose2Feat conv. Defaults to 0.001. None
+            leaves Pose2Feat to ``init_cfg`` (mmpose's ResNet default:
+            Kaiming normal; with a ``Pretrained`` init_cfg: PyTorch's
+            default).
         **kwargs: other arguments of mmpose's ``ResNet``.
     """
 
@@ -52,6 +62,7 @@ class PoseGuidedResNet(ResNet):
                  joint_drop_prob: float = 0.1,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  zero_init_residual: bool = False,
+                 pose2feat_std: Optional[float] = 0.001,
                  **kwargs) -> None:
         super().__init__(
             depth,
@@ -62,10 +73,20 @@ class PoseGuidedResNet(ResNet):
         self.heatmap_size = heatmap_size
         self.heatmap_sigma = heatmap_sigma
         self.joint_drop_prob = joint_drop_prob
+        self.pose2feat_std = pose2feat_std
         channels = self.stem_channels
         self.pose2feat = nn.Sequential(
             nn.Conv2d(channels + num_joints, channels, 3, padding=1),
             build_norm_layer(norm_cfg, channels)[1], nn.ReLU(inplace=True))
+
+    def init_weights(self) -> None:
+        """The ResNet's initialisation (``init_cfg``), then the release's
+        Pose2Feat initialisation unless ``pose2feat_std`` is None."""
+        already = self.is_init
+        super().init_weights()
+        if self.pose2feat_std is not None and not already:
+            normal_init(self.pose2feat[0], mean=0., std=self.pose2feat_std)
+            constant_init(self.pose2feat[1], val=1., bias=0.)
 
     def train(self, mode: bool = True) -> 'PoseGuidedResNet':
         """As mmpose's ``ResNet.train`` (frozen stages, norm_eval), but

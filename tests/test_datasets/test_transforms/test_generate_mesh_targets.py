@@ -233,3 +233,63 @@ def test_test_mode_inputs():
         == 0
     # 18 OpenPose joints + the pelvis, less the nose and the left ankle
     assert mask.sum() == 17
+
+
+@pytest.mark.parametrize('flip', [False, True])
+def test_swap_sources_release_quirks_and_corrected(flip):
+    """The nearby people's joints (swap sources): the release counts every
+    joint as visible and ignores the flip; the corrected behaviour keeps
+    the visibility and mirrors and swaps them with the crop."""
+    width = 640
+    rng = np.random.default_rng(4)
+    near = np.concatenate(
+        [rng.uniform(50, 400, (1, 21, 2)),
+         np.ones((1, 21, 1))], -1).astype(np.float32)
+    near[0, 5, 2] = 0.  # L_Shoulder not annotated
+    crop = np.array([100., 40., 500., 440.])
+    mat = crop_affine(crop, 256, 1., 0., flip)
+    results = dict(
+        img_path='x.jpg',
+        ori_shape=(480, width),
+        bbox=crop.astype(np.float32),
+        joint_set='muco_21',
+        keypoints=None,
+        keypoints_visible=None,
+        joints_cam=None,
+        derive_joints=('Pelvis', 'Neck'),
+        is_3d=False,
+        smpl_valid=False,
+        near_keypoints=near,
+        img_to_crop=mat,
+        flip=flip,
+        rot_deg=0.)
+    jotr = get_joint_set('jotr_30').joint_names
+    muco = get_joint_set('muco_21').joint_names
+    to_hm = (lambda p: (p @ mat[:, :2].T + mat[:, 2]) / 4.)
+    # by hand: the crop position of each MuCo joint, in JOTR-30 order
+    for quirks in (True, False):
+        out = GenerateMeshTargets(
+            with_smpl_targets=False,
+            release_quirks=quirks)(dict(results))['near_keypoints_input']
+        assert out.shape == (1, 30, 3)
+        for k, name in enumerate(jotr):
+            if name not in muco and name in ('Pelvis', 'Neck'):
+                continue  # derived midpoints (to_joint_set's tests)
+            if quirks:
+                # unflipped index; the image point mirrored, as the release
+                # maps it with the flipped image's affine
+                src = muco.index(name) if name in muco else None
+                point = near[0, src, :2] if src is not None else np.zeros(2)
+                if flip:
+                    point = np.array([width - 1 - point[0], point[1]])
+                vis = 1.
+            else:
+                partner = (
+                    name.replace('L_', '#').replace('R_', 'L_').replace(
+                        '#', 'R_') if flip else name)
+                src = muco.index(partner) if partner in muco else None
+                point = near[0, src, :2] if src is not None else np.zeros(2)
+                vis = near[0, src, 2] if src is not None else 0.
+            np.testing.assert_allclose(
+                out[0, k, :2], to_hm(point[None])[0], atol=1e-3)
+            assert out[0, k, 2] == vis, (quirks, name)

@@ -171,3 +171,38 @@ def test_mesh_mode_needs_smpl_ground_truth(standin_body_model_dir):
     metric = MeshMetric(standin_body_model_dir)
     with pytest.raises(KeyError, match='sample 0 .*gt_smpl_pose'):
         metric.process({}, [sample])
+
+
+def test_h36m_regressor_file_is_used(standin_body_model_dir, tmp_path):
+    """The Panoptic protocol's own regressor (J_regressor_h36m.npy) can
+    replace the default one: the joints come from the configured file."""
+    samples = make_samples(standin_body_model_dir, num=2)
+    default = np.load(
+        osp.join(standin_body_model_dir, 'J_regressor_h36m_correct.npy'))
+    # another valid regressor: each row averaged with its neighbour's
+    other = (default + np.roll(default, 1, axis=0)) / 2.
+    path = tmp_path / 'J_regressor_h36m.npy'
+    np.save(path, other)
+    per_sample = []
+    for s in samples:
+        verts = s['pred_instances']['vertices'][0].double().numpy()
+        gt = default @ verts  # "ground truth" from the default regressor
+        s.update(gt_joints_cam=gt, gt_joints_visible=np.ones(17))
+        pred = other @ verts
+        err = np.linalg.norm((pred - pred[0]) - (gt - gt[0]), axis=1)
+        per_sample.append(err.mean() * 1000)
+    assert min(per_sample) > 1.  # the two regressors differ by mm
+    metric = MeshMetric(
+        standin_body_model_dir,
+        mode='joints',
+        prefix='panoptic',
+        h36m_regressor_file=str(path))
+    np.testing.assert_allclose(metric.h36m_regressor, other)
+    metric.process({}, samples)
+    out = metric.evaluate(2)
+    assert out['panoptic/MPJPE'] == pytest.approx(
+        np.mean(per_sample), rel=1e-5)
+    with pytest.raises(FileNotFoundError, match='J_regressor_missing.npy'):
+        MeshMetric(
+            standin_body_model_dir,
+            h36m_regressor_file='J_regressor_missing.npy').h36m_regressor

@@ -78,3 +78,34 @@ def test_full_size_parameter_count():
     # torchvision ResNet-50 without fc: 23 508 032; Pose2Feat: 54 208
     assert count == 23508032 + 94 * 64 * 9 + 64 + 128
     assert len([k for k in net.state_dict() if k.startswith('layer')]) == 312
+
+
+@pytest.mark.parametrize('pretrained', [False, True])
+def test_pose2feat_release_initialisation(tmp_path, pretrained):
+    init_cfg = None
+    if pretrained:
+        path = tmp_path / 'resnet.pth'
+        src = ResNet(18, stem_channels=8, base_channels=8)
+        torch.save(
+            dict(state_dict={
+                f'backbone.{k}': v
+                for k, v in src.state_dict().items()
+            }), path)
+        init_cfg = dict(
+            type='Pretrained', prefix='backbone.', checkpoint=str(path))
+    torch.manual_seed(3)
+    net = tiny(init_cfg=init_cfg)
+    net.init_weights()
+    conv, bn = net.pose2feat[0], net.pose2feat[1]
+    weight = conv.weight.detach().numpy().ravel()  # 8 x 12 x 9 = 864
+    # N(0, 0.001): the sample std within 10% (4 standard errors), the
+    # mean within 3 standard errors of 0
+    assert abs(weight.std() / 1e-3 - 1) < 0.1
+    assert abs(weight.mean()) < 1e-4
+    assert (conv.bias == 0).all()
+    assert (bn.weight == 1).all() and (bn.bias == 0).all()
+    # the switch: the ResNet's own initialisation (much larger weights)
+    torch.manual_seed(3)
+    other = tiny(init_cfg=init_cfg, pose2feat_std=None)
+    other.init_weights()
+    assert other.pose2feat[0].weight.std() > 0.01
