@@ -11,7 +11,7 @@ from scipy.spatial.transform import Rotation
 
 from mmjotr.body_models import SMPL, load_smpl_arrays
 from mmjotr.datasets.transforms import GenerateMeshTargets, crop_affine
-from mmjotr.models.utils import synthetic_batch
+from mmjotr.testing import synthetic_batch
 
 FACE_VERTICES = [331, 2802, 6262, 3489, 3990]
 
