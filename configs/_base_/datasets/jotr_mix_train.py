@@ -2,7 +2,7 @@
 # {CrowdPose, MSCOCO} (2D group, NeuralAnnot fits), half of each batch each.
 # Data roots follow 3DCrowdNet's layout under data/ (docs/datasets.md).
 train_pipeline = [
-    dict(type='mmpose.LoadImage'),
+    dict(type='LoadCheckedImage'),
     dict(type='GetMeshBBox', enlarge_range=(1.0, 1.2)),
     dict(
         type='RandomMeshAffine',

@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from .keypoint_utils import (DERIVED_JOINTS, apply_affine_np, flip_joints,
                              input_keypoints_jotr30, to_joint_set)
+from .loading import CorruptImageError, LoadCheckedImage
 from .mesh_affine import RandomMeshAffine, crop_affine, invert_affine
 from .mesh_bbox import GetMeshBBox
 from .mesh_targets import GenerateMeshTargets
@@ -11,10 +12,10 @@ from .synthetic_keypoint_errors import (COCO_SIGMAS, ERROR_NAMES,
                                         SyntheticKeypointErrors)
 
 __all__ = [
-    'GetMeshBBox', 'RandomMeshAffine', 'GenerateMeshTargets',
-    'SyntheticKeypointErrors', 'PackMeshInputs', 'crop_affine',
-    'invert_affine', 'to_joint_set', 'flip_joints', 'apply_affine_np',
-    'input_keypoints_jotr30', 'DERIVED_JOINTS', 'flip_smpl_pose',
-    'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS', 'ERROR_NAMES',
-    'SMPLJoints'
+    'LoadCheckedImage', 'CorruptImageError', 'GetMeshBBox', 'RandomMeshAffine',
+    'GenerateMeshTargets', 'SyntheticKeypointErrors', 'PackMeshInputs',
+    'crop_affine', 'invert_affine', 'to_joint_set', 'flip_joints',
+    'apply_affine_np', 'input_keypoints_jotr30', 'DERIVED_JOINTS',
+    'flip_smpl_pose', 'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS',
+    'ERROR_NAMES', 'SMPLJoints'
 ]
