@@ -36,13 +36,13 @@ def nonfinite_tensors(state_dict: Dict[str, torch.Tensor]) -> List[str]:
     ]
 
 
-def persistent_float_buffers(model: torch.nn.Module) -> List[torch.Tensor]:
-    """The floating-point buffers saved in ``model``'s state dict (e.g.
-    BatchNorm running statistics; not the non-persistent SMPL arrays)."""
+def persistent_buffers(model: torch.nn.Module) -> List[torch.Tensor]:
+    """The buffers saved in ``model``'s state dict (e.g. BatchNorm running
+    statistics and counters; not the non-persistent SMPL arrays)."""
     params = {id(p) for p in model.parameters()}
     return [
         v for v in model.state_dict(keep_vars=True).values()
-        if id(v) not in params and v.is_floating_point()
+        if id(v) not in params
     ]
 
 
@@ -71,8 +71,8 @@ class NonFiniteGuardHook(Hook):
       ``train/skipped_steps``); after ``max_consecutive_skips`` skips in a
       row it raises as above. The forward pass of a skipped step has
       already updated the BatchNorm running statistics with non-finite
-      batch statistics, so in this mode the model's floating-point buffers
-      saved in checkpoints are copied before every step (a few hundred KB
+      batch statistics, so in this mode the model's buffers saved in
+      checkpoints are copied before every step (a few hundred KB
       for ResNet-50) and put back when the step is skipped.
 
     Independently, ``before_save_checkpoint`` refuses to write a checkpoint
@@ -136,7 +136,7 @@ class NonFiniteGuardHook(Hook):
         self._nonfinite = False
         if self.on_nonfinite == 'skip':
             self._buffers = [(b, b.detach().clone())
-                             for b in persistent_float_buffers(runner.model)]
+                             for b in persistent_buffers(runner.model)]
 
     def after_train_iter(self,
                          runner,
@@ -176,9 +176,10 @@ class NonFiniteGuardHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         bad = nonfinite_tensors(checkpoint.get('state_dict', {}))
         if bad:
-            message = (f'refusing to save a checkpoint at iteration '
-                       f'{runner.iter}: {len(bad)} weight tensors hold NaN '
-                       f'or inf (first: {", ".join(bad[:5])})')
+            step = (checkpoint.get('meta') or {}).get('iter', runner.iter)
+            message = (f'refusing to save the checkpoint of iteration '
+                       f'{step}: {len(bad)} weight tensors hold NaN or inf '
+                       f'(first: {", ".join(bad[:5])})')
             runner.logger.log(logging.ERROR, message)
             raise FloatingPointError(message)
 
