@@ -97,6 +97,24 @@ def set_body_model_dir(cfg: Config, body_model_dir: str) -> int:
     return visit(cfg)
 
 
+#: Default hooks mmengine's Runner itself knows (None removes them there).
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                          'param_scheduler', 'checkpoint')
+
+
+def _drop_disabled_hooks(cfg: Config) -> None:
+    """Remove ``default_hooks`` entries set to None that mmengine does not
+    know (its Runner asserts on them), e.g. ``--cfg-options
+    default_hooks.random_state=None`` turns mmjotr's RandomStateHook off.
+    """
+    hooks = cfg.get('default_hooks')
+    if not hooks:
+        return
+    for name in [k for k, v in hooks.items() if v is None]:
+        if name not in MMENGINE_DEFAULT_HOOKS:
+            hooks.pop(name)
+
+
 def _base_cfg(config: str, work_dir: Optional[str],
               cfg_options: Optional[dict], launcher: str,
               body_model_dir: Optional[str]) -> Config:
@@ -111,6 +129,7 @@ def _base_cfg(config: str, work_dir: Optional[str],
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    _drop_disabled_hooks(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
