@@ -33,11 +33,10 @@ def _runner(cfg_file, work_dir, body_model_dir, name, hooks=(), **options):
         cfg_file,
         work_dir=str(work_dir),
         body_model_dir=body_model_dir,
-        cfg_options=dict(
-            {
-                'experiment_name': name,
-                'custom_hooks': list(hooks)
-            }, **options))
+        cfg_options=dict({
+            'experiment_name': name,
+            'custom_hooks': list(hooks)
+        }, **options))
     return Runner.from_cfg(cfg)
 
 
@@ -69,9 +68,8 @@ def test_nonfinite_loss_stops_the_run(tmp_path, standin_body_model_dir,
     assert 'The optimiser step was not taken' in text
     assert 'non-finite loss at iteration 2' in _log(work_dir)
     # iteration 1 was saved, nothing after; the weights are untouched
-    assert sorted(glob.glob(str(work_dir / 'iter_*.pth'))) == [
-        str(work_dir / 'iter_1.pth')
-    ]
+    assert sorted(glob.glob(str(
+        work_dir / 'iter_*.pth'))) == [str(work_dir / 'iter_1.pth')]
     saved = torch.load(work_dir / 'iter_1.pth')['state_dict']
     assert _finite(saved)
     assert _finite(runner.model.state_dict())
@@ -81,10 +79,9 @@ def test_skip_mode_counts_and_keeps_weights(tmp_path, standin_body_model_dir,
                                             tiny_coco_train_config):
     cfg_file = tiny_coco_train_config(max_iters=3, checkpoint_interval=1)
     work_dir = tmp_path / 'work'
-    runner = _runner(
-        cfg_file, work_dir, standin_body_model_dir, 'skip',
-        [dict(type='AbsurdTargetHook', at=1)],
-        **{'default_hooks.nonfinite_guard.on_nonfinite': 'skip'})
+    runner = _runner(cfg_file, work_dir, standin_body_model_dir, 'skip',
+                     [dict(type='AbsurdTargetHook', at=1)],
+                     **{'default_hooks.nonfinite_guard.on_nonfinite': 'skip'})
     runner.train()  # completes, iteration 2 skipped
     guard = [h for h in runner.hooks if isinstance(h, NonFiniteGuardHook)]
     assert guard[0].skipped == 1
@@ -104,16 +101,16 @@ def test_skip_mode_counts_and_keeps_weights(tmp_path, standin_body_model_dir,
     assert any(not torch.equal(third[k], v) for k, v in first.items())
 
 
-def test_diverging_run_leaves_no_nonfinite_checkpoint(
-        tmp_path, standin_body_model_dir, tiny_coco_train_config):
+def test_diverging_run_leaves_no_nonfinite_checkpoint(tmp_path,
+                                                      standin_body_model_dir,
+                                                      tiny_coco_train_config):
     """A learning rate of 1e37: the run stops (non-finite loss, or non-
     finite weights at the next save), and every checkpoint on disk is
     finite."""
     cfg_file = tiny_coco_train_config(max_iters=4, checkpoint_interval=1)
     work_dir = tmp_path / 'work'
-    runner = _runner(
-        cfg_file, work_dir, standin_body_model_dir, 'diverge',
-        **{'optim_wrapper.optimizer.lr': 1e37})
+    runner = _runner(cfg_file, work_dir, standin_body_model_dir, 'diverge',
+                     **{'optim_wrapper.optimizer.lr': 1e37})
     with pytest.raises(
             FloatingPointError,
             match='non-finite loss at iteration|refusing to save the '
@@ -131,9 +128,10 @@ def test_checkpoint_with_nonfinite_weights_is_never_written(
     runner = _runner(cfg_file, work_dir, standin_body_model_dir, 'guard')
     with torch.no_grad():
         next(runner.model.parameters()).view(-1)[0] = float('nan')
-    with pytest.raises(FloatingPointError,
-                       match='refusing to save the checkpoint of iteration '
-                       r'1: 1 weight tensors hold NaN or inf \(first: '):
+    with pytest.raises(
+            FloatingPointError,
+            match='refusing to save the checkpoint of iteration '
+            r'1: 1 weight tensors hold NaN or inf \(first: '):
         runner.save_checkpoint(
             str(work_dir),
             'iter_1.pth',
