@@ -26,7 +26,7 @@ class RecordLossesHook(Hook):
                          data_batch=None,
                          outputs=None) -> None:
         RecordLossesHook.seen.append((runner.iter, {
-            k: float(v)
+            k: v.item()
             for k, v in outputs.items() if k.startswith('loss')
         }))
         if runner.iter + 1 == self.stop_after:

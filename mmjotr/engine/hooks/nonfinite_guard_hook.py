@@ -148,7 +148,7 @@ class NonFiniteGuardHook(Hook):
             return
         self.skipped += 1
         self.consecutive += 1
-        terms = ', '.join(f'{k}={float(v):.6g}'
+        terms = ', '.join(f'{k}={_value(v):.6g}'
                           for k, v in (outputs or {}).items()
                           if 'loss' in k and _is_number(v)) or 'not logged'
         message = (f'non-finite loss at iteration {runner.iter + 1} '
@@ -182,6 +182,10 @@ class NonFiniteGuardHook(Hook):
                        f'(first: {", ".join(bad[:5])})')
             runner.logger.log(logging.ERROR, message)
             raise FloatingPointError(message)
+
+
+def _value(value) -> float:
+    return float(value.detach()) if torch.is_tensor(value) else float(value)
 
 
 def _is_number(value) -> bool:
