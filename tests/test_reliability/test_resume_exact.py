@@ -100,6 +100,27 @@ def test_kill_and_resume_equals_uninterrupted(tmp_path, standin_body_model_dir,
     assert resumed != full[2:]
 
 
+def test_kill_and_resume_with_a_data_worker(tmp_path, standin_body_model_dir,
+                                            tiny_coco_train_config):
+    """With a worker process: mmengine seeds it from the run's seed and
+    replays the trained batches through it on resume."""
+    cfg_file = tiny_coco_train_config(max_iters=4, checkpoint_interval=2)
+    options = {'train_dataloader.num_workers': 1}
+    full = _train(cfg_file, tmp_path / 'full', standin_body_model_dir, 'full',
+                  **options)
+    _train(
+        cfg_file,
+        tmp_path / 'killed',
+        standin_body_model_dir,
+        'killed',
+        stop_after=3,
+        **options)
+    resumed = _train(cfg_file, tmp_path / 'killed', standin_body_model_dir,
+                     'resumed', **options)
+    assert [it for it, _ in resumed] == [2, 3]
+    assert resumed == full[2:]
+
+
 def test_saved_random_states_load_weights_only(tmp_path,
                                                standin_body_model_dir,
                                                tiny_coco_train_config):
