@@ -121,6 +121,33 @@ def test_kill_and_resume_with_a_data_worker(tmp_path, standin_body_model_dir,
     assert resumed == full[2:]
 
 
+def test_kill_and_resume_epoch_based(tmp_path, standin_body_model_dir,
+                                     tiny_coco_train_config):
+    """The epoch-based loop: killed during epoch 2, resumed from the
+    epoch-1 checkpoint at the start of epoch 2."""
+    base = tiny_coco_train_config(max_iters=4, checkpoint_interval=2)
+    cfg_file = tmp_path / 'jotr_tiny_coco_epochs.py'
+    cfg_file.write_text(
+        f'_base_ = [{base!r}]\n'
+        "train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', "
+        'max_epochs=2)\n'
+        'default_hooks = dict(checkpoint=dict(interval=1, by_epoch=True))\n'
+        'log_processor = dict(by_epoch=True)\n')
+    full = _train(
+        str(cfg_file), tmp_path / 'full', standin_body_model_dir, 'full')
+    assert [it for it, _ in full] == list(range(8))
+    _train(
+        str(cfg_file),
+        tmp_path / 'killed',
+        standin_body_model_dir,
+        'killed',
+        stop_after=5)
+    resumed = _train(
+        str(cfg_file), tmp_path / 'killed', standin_body_model_dir, 'resumed')
+    assert [it for it, _ in resumed] == [4, 5, 6, 7]
+    assert resumed == full[4:]
+
+
 def test_saved_random_states_load_weights_only(tmp_path,
                                                standin_body_model_dir,
                                                tiny_coco_train_config):
