@@ -34,7 +34,8 @@ from mmengine.registry import Registry
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, scope='mmjotr')
 LOOPS = Registry(
     'loop', parent=MMENGINE_LOOPS, scope='mmjotr', locations=['mmjotr.engine'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmjotr')
+HOOKS = Registry(
+    'hook', parent=MMENGINE_HOOKS, scope='mmjotr', locations=['mmjotr.engine'])
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMENGINE_LOG_PROCESSORS, scope='mmjotr')
 

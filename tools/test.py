@@ -6,11 +6,11 @@ Distributed:     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [options]
 """
 import argparse
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from mmjotr.utils import (build_test_cfg, register_all_modules,
                           setup_cpu_distributed)
+from mmjotr.utils.run_config import CfgOptionsAction
 
 
 def parse_args():
@@ -21,13 +21,19 @@ def parse_args():
     parser.add_argument(
         '--dump', help='also dump the predictions to this .pkl file')
     parser.add_argument(
+        '--load-partial',
+        action='store_true',
+        help='load the checkpoint even if some of its tensors are missing, '
+        'unexpected or mis-shaped (listed in the log); by default such a '
+        'checkpoint is refused')
+    parser.add_argument(
         '--body-model-dir',
         help='set every body_model_dir field of the config (model head, '
         'target generation, metric), e.g. data/standin/body_models')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config entries')
     parser.add_argument(
         '--launcher',
@@ -48,7 +54,8 @@ def main():
         dump=args.dump,
         cfg_options=args.cfg_options,
         launcher=args.launcher,
-        body_model_dir=args.body_model_dir)
+        body_model_dir=args.body_model_dir,
+        strict=not args.load_partial)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()

@@ -6,11 +6,11 @@ Distributed:     bash tools/dist_train.sh CONFIG GPUS [same options]
 """
 import argparse
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from mmjotr.utils import (build_train_cfg, register_all_modules,
                           setup_cpu_distributed)
+from mmjotr.utils.run_config import CfgOptionsAction
 
 
 def parse_args():
@@ -38,7 +38,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config entries, e.g. train_cfg.max_epochs=2 '
         'optim_wrapper.optimizer.lr=5e-5')
     parser.add_argument(

@@ -4,10 +4,24 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # checkpoints are written atomically (temporary file, fsync, rename)
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=3,
+        backend_args=dict(backend='mmjotr_atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # safe weights_only loading of mmengine checkpoints (torch >= 2.6)
     checkpoint_compat=dict(type='CheckpointCompatHook'),
+    # a NaN/inf loss stops the run naming the iteration, the loss terms and
+    # the samples (on_nonfinite='skip' skips the step instead, counted);
+    # checkpoints with non-finite weights are never written
+    nonfinite_guard=dict(type='NonFiniteGuardHook', on_nonfinite='raise'),
+    # random states saved with checkpoints: resume = the uninterrupted run
+    random_state=dict(type='RandomStateHook'),
+    # loaded checkpoints are compared with the model; mismatches go to the
+    # run's log (tools/test.py and init_model refuse them: strict=True)
+    checkpoint_check=dict(type='CheckpointCheckHook', strict=False),
 )
 
 env_cfg = dict(

@@ -7,17 +7,18 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from torch import nn
 
 from mmjotr.registry import MODELS
 from mmjotr.utils import enable_safe_checkpoint_resume
+from mmjotr.utils.checkpoint_io import load_model_checkpoint
 
 
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               strict: bool = True) -> nn.Module:
     """Build an mmjotr model from a config and load its weights.
 
     Args:
@@ -27,6 +28,10 @@ def init_model(config: Union[str, Config],
         device (str): device to put the model on. Defaults to ``'cpu'``.
         cfg_options (dict, optional): overrides merged into the config,
             e.g. ``{'model.head.body_model_dir': 'data/standin/body_models'}``.
+        strict (bool): refuse a checkpoint with missing, unexpected or
+            mis-shaped tensors (``CheckpointMismatchError`` listing them,
+            naming the checkpoint and the config); False loads the matching
+            tensors of a partial checkpoint (the rest logged).
 
     Returns:
         nn.Module: the model in eval mode, ``model.cfg`` holding the config.
@@ -57,7 +62,11 @@ def init_model(config: Union[str, Config],
             logger.setLevel(level)
     else:
         enable_safe_checkpoint_resume()
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        load_model_checkpoint(
+            model,
+            checkpoint,
+            strict=strict,
+            config_name=config.filename or 'the given config')
     model.cfg = config
     model.to(torch.device(device))
     model.eval()

@@ -13,9 +13,11 @@ Real (licensed) files and the project's stand-in share one layout::
 import os.path as osp
 from typing import Dict
 
+import numpy as np
+
 __all__ = [
     'SMPL_GENDERS', 'ASSET_FILES', 'ASSET_SOURCES', 'smpl_model_path',
-    'find_asset'
+    'find_asset', 'load_numeric_npy'
 ]
 
 #: Gender name -> file name inside ``<body_model_dir>/smpl``.
@@ -114,3 +116,32 @@ def find_asset(body_model_dir: str, key: str) -> str:
             f'{osp.abspath(path)} (body_model_dir={body_model_dir!r}). It '
             f'comes from {ASSET_SOURCES[key]}. {_STANDIN_HINT}')
     return path
+
+
+def load_numeric_npy(path: str) -> np.ndarray:
+    """Read a ``.npy`` file of numbers, never unpickling objects.
+
+    Args:
+        path (str): the file (e.g. a joint regressor).
+
+    Returns:
+        np.ndarray: its array (a number dtype).
+
+    Raises:
+        ValueError: naming the file when it holds pickled objects or is no
+            readable ``.npy`` file (no code from it runs).
+    """
+    try:
+        array = np.load(path, allow_pickle=False)
+    except ValueError as err:
+        raise ValueError(
+            f'{path}: not a numeric .npy array ({err}); body model arrays '
+            'must be saved with numbers only, pickled objects are refused'
+        ) from err
+    except (OSError, EOFError) as err:
+        raise ValueError(f'{path}: not a readable .npy file ({err})') from err
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in 'biuf':
+        raise ValueError(f'{path}: expected a numeric .npy array, got '
+                         f'{type(array).__name__} '
+                         f'{getattr(array, "dtype", "")}')
+    return array

@@ -14,7 +14,8 @@ from smplx.utils import Struct
 from torch import Tensor, nn
 
 from mmjotr.registry import MODELS
-from .assets import ASSET_FILES, ASSET_SOURCES, find_asset, smpl_model_path
+from .assets import (ASSET_FILES, ASSET_SOURCES, find_asset, load_numeric_npy,
+                     smpl_model_path)
 from .joint_sets import get_joint_set
 from .smpl_pickle import load_smpl_arrays
 
@@ -195,7 +196,7 @@ class SMPL(nn.Module):
                     f'Joint regressor {osp.basename(path)} not found: '
                     f'searched {osp.abspath(path)}. Known regressors come '
                     f'from {ASSET_SOURCES["regressor_h36m"]}.')
-        reg = np.load(path, allow_pickle=False)
+        reg = load_numeric_npy(path)
         if reg.ndim != 2 or reg.shape[1] != num_verts:
             raise ValueError(f'{path}: a joint regressor must be (K, '
                              f'{num_verts}), got {reg.shape}')

@@ -1,4 +1,5 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
+from .annotation_pickle import UnsafeAnnotationError, load_annotation_pickle
 from .base_mesh_dataset import AnnotationError, BaseMeshDataset
 from .coco_smpl import CocoSMPLDataset
 from .crowdpose_smpl import CrowdPoseSMPLDataset
@@ -14,5 +15,5 @@ __all__ = [
     'AnnotationError', 'BaseMeshDataset', 'Human36MDataset', 'MuCoDataset',
     'CocoSMPLDataset', 'CrowdPoseSMPLDataset', 'PW3DDataset', 'OH3DDataset',
     'PanopticDataset', 'MixedMeshDataset', 'CROWD_SEQUENCES',
-    'PANOPTIC_SEQUENCES'
+    'PANOPTIC_SEQUENCES', 'UnsafeAnnotationError', 'load_annotation_pickle'
 ]

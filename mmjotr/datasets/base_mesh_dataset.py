@@ -13,6 +13,12 @@ from xtcocotools.coco import COCO
 from mmjotr.registry import DATASETS
 from .bbox_utils import sanitize_bbox_xywh
 
+#: Largest magnitude a coordinate, angle or shape value of an annotation may
+#: have (pixels, millimetres, metres, radians alike); larger finite values
+#: (e.g. 3e38 from a broken export) make the record a counted skip, as NaN
+#: does, instead of a loss that overflows.
+VALUE_LIMIT = 1e6
+
 # Default value of every record field; adapters override what they know.
 RECORD_DEFAULTS: Dict[str, Any] = dict(
     img_path='',
@@ -174,12 +180,39 @@ class BaseMeshDataset(BaseDataset):
         record['dataset_name'] = self.dataset_name
         return record
 
+    def usable(self,
+               what: str,
+               *arrays: Optional[np.ndarray],
+               note: str = '') -> bool:
+        """True when the arrays are finite and within :data:`VALUE_LIMIT`.
+
+        Otherwise counts a skip ``'non-finite <what><note>'`` or
+        ``'out-of-range <what> (|value| > 1e+06)<note>'`` and returns False.
+        """
+        if not finite(*arrays):
+            self.skip(f'non-finite {what}{note}')
+            return False
+        if not in_range(*arrays):
+            self.skip(f'out-of-range {what} (|value| > {VALUE_LIMIT:g})'
+                      f'{note}')
+            return False
+        return True
+
     def image_path(self, file_name: str) -> str:
         return osp.join(self.img_prefix, file_name)
 
-    def tight_bbox(self, bbox_xywh: Sequence[float], img_w: float,
-                   img_h: float) -> Optional[np.ndarray]:
-        """Clip an xywh box; None (and a counted skip) if it is empty."""
+    def tight_bbox(self,
+                   bbox_xywh: Sequence[float],
+                   img_w: float,
+                   img_h: float,
+                   where: Optional[str] = None) -> Optional[np.ndarray]:
+        """Clip an xywh box; None (and a counted skip) if it is empty.
+
+        With ``where`` the box is first checked to be 4 numbers
+        (:class:`AnnotationError` naming ``where`` and ``bbox`` if not).
+        """
+        if where is not None:
+            as_array(bbox_xywh, (4, ), 'bbox', where)
         bbox = sanitize_bbox_xywh(bbox_xywh, img_w, img_h)
         if bbox is None:
             self.skip('zero-area boxes')
@@ -193,6 +226,35 @@ def field(ann: dict, name: str, where: str) -> Any:
     return ann[name]
 
 
+def number(value: Any, name: str, where: str) -> float:
+    """``value`` as a float, or an :class:`AnnotationError` naming
+    ``where`` and the field (strings, lists and None are refused)."""
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise AnnotationError(
+            f'{where}: field "{name}" is not a number ({value!r})')
+    try:
+        return float(value)
+    except (TypeError, ValueError) as err:
+        raise AnnotationError(
+            f'{where}: field "{name}" is not a number ({value!r})') from err
+
+
+def text(value: Any, name: str, where: str) -> str:
+    """``value`` if it is a string, else an :class:`AnnotationError`."""
+    if not isinstance(value, str):
+        raise AnnotationError(f'{where}: field "{name}" must be a string, '
+                              f'got {type(value).__name__} {value!r}')
+    return value
+
+
+def image_entry(img: Any, where: str) -> Tuple[str, float, float]:
+    """``file_name``, ``width`` and ``height`` of a COCO-style image record,
+    each checked (:func:`field`, :func:`text`, :func:`number`)."""
+    return (text(field(img, 'file_name', where), 'file_name',
+                 where), number(field(img, 'width', where), 'width', where),
+            number(field(img, 'height', where), 'height', where))
+
+
 def as_array(value: Any, shape: Sequence[int], name: str,
              where: str) -> np.ndarray:
     """``value`` as float32 of ``shape`` (flat lists are reshaped).
@@ -200,6 +262,9 @@ def as_array(value: Any, shape: Sequence[int], name: str,
     Raises:
         AnnotationError: naming ``where`` and the field on a wrong shape.
     """
+    if isinstance(value, (str, bytes)):
+        raise AnnotationError(
+            f'{where}: field "{name}" is not numeric ({value!r})')
     try:
         array = np.asarray(value, dtype=np.float32)
     except (TypeError, ValueError) as err:
@@ -233,6 +298,12 @@ def finite(*arrays: Optional[np.ndarray]) -> bool:
     return all(a is None or bool(np.isfinite(a).all()) for a in arrays)
 
 
+def in_range(*arrays: Optional[np.ndarray]) -> bool:
+    """True when no given array has a value beyond :data:`VALUE_LIMIT`."""
+    return all(
+        a is None or bool((np.abs(a) <= VALUE_LIMIT).all()) for a in arrays)
+
+
 def check_file(path: str, what: str) -> str:
     """``path`` if it exists, else FileNotFoundError naming ``what``."""
     if not osp.isfile(path):
@@ -242,13 +313,20 @@ def check_file(path: str, what: str) -> str:
     return path
 
 
-def load_json(path: str, what: str) -> Any:
-    """Parse a JSON file; errors name the file."""
+def load_json(path: str, what: str, expect: type = dict) -> Any:
+    """Parse a JSON file whose top level is ``expect``; errors name the
+    file."""
     with open(check_file(path, what)) as f:
         try:
-            return json.load(f)
+            data = json.load(f)
         except json.JSONDecodeError as err:
             raise AnnotationError(f'{path}: not valid JSON ({err})') from err
+    if not isinstance(data, expect):
+        raise AnnotationError(
+            f'{path}: {what} must hold a JSON '
+            f'{"object" if expect is dict else expect.__name__} at the top '
+            f'level, got {type(data).__name__}')
+    return data
 
 
 def load_coco(path: str, what: str):
@@ -256,6 +334,6 @@ def load_coco(path: str, what: str):
     check_file(path, what)
     try:
         return COCO(path)
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, AssertionError) as err:
         raise AnnotationError(f'{path}: not a COCO-format file ({err})') \
             from err

@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from mmjotr.registry import DATASETS
-from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
+from .base_mesh_dataset import (BaseMeshDataset, as_array, field, image_entry,
                                 load_coco, load_json, smpl_params)
 from .bbox_utils import overlapping_people
 
@@ -39,9 +39,11 @@ class CocoSMPLDataset(BaseMeshDataset):
         self.smpl_file = smpl_file
         super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
 
-    def image_size(self, img: dict) -> Tuple[int, int]:
-        """(width, height) of an image entry."""
-        return img['width'], img['height']
+    def image_size(self, img: dict, where: str) -> Tuple[float, float]:
+        """(width, height) of an image entry (checked, see
+        :func:`image_entry`)."""
+        _, width, height = image_entry(img, where)
+        return width, height
 
     def keep_annotation(self, ann: dict) -> bool:
         """False (and a counted skip) for people that are no samples."""
@@ -66,8 +68,8 @@ class CocoSMPLDataset(BaseMeshDataset):
                 field(cam, 'focal', where), (2, ), 'focal', where),
             cam_princpt=as_array(
                 field(cam, 'princpt', where), (2, ), 'princpt', where))
-        if not finite(*out.values()):
-            self.skip('non-finite SMPL fits (kept without fit)')
+        if not self.usable(
+                'SMPL fits', *out.values(), note=' (kept without fit)'):
             return None
         return out
 
@@ -78,6 +80,9 @@ class CocoSMPLDataset(BaseMeshDataset):
         records = []
         for img_id, img in db.imgs.items():
             people = []
+            img_where = f'{self.ann_file} [image {img_id}]'
+            file_name, _, _ = image_entry(img, img_where)
+            width, height = self.image_size(img, img_where)
             for ann in db.loadAnns(db.getAnnIds(imgIds=[img_id])):
                 where = f'{self.ann_file} [annotation {ann.get("id")}]'
                 if not self.keep_annotation(ann):
@@ -85,17 +90,16 @@ class CocoSMPLDataset(BaseMeshDataset):
                 kpts = as_array(
                     field(ann, 'keypoints', where), (self.num_keypoints, 3),
                     'keypoints', where)
-                if not finite(kpts):
-                    self.skip('non-finite keypoints')
+                if not self.usable('keypoints', kpts):
                     continue
-                width, height = self.image_size(img)
                 bbox = self.tight_bbox(
-                    field(ann, 'bbox', where), width, height)
+                    field(ann, 'bbox', where), width, height, where)
                 if bbox is None:
                     continue
-                fit = fits.get(str(ann['id']))
+                ann_id = field(ann, 'id', where)
+                fit = fits.get(str(ann_id))
                 smpl = None if fit is None else self.select_fit(
-                    fit, f'{self.smpl_file} [{ann["id"]}]')
+                    fit, f'{self.smpl_file} [{ann_id}]')
                 if smpl is None:
                     smpl = dict(smpl_valid=False)
                 else:
@@ -103,9 +107,9 @@ class CocoSMPLDataset(BaseMeshDataset):
                 visible = (kpts[:, 2] > 0).astype(np.float32)
                 people.append(
                     self.make_record(
-                        img_path=self.image_path(img['file_name']),
+                        img_path=self.image_path(file_name),
                         img_id=img_id,
-                        ori_shape=(height, width),
+                        ori_shape=(int(height), int(width)),
                         bbox=bbox,
                         joint_set=self.joint_set,
                         keypoints=kpts[:, :2].copy(),

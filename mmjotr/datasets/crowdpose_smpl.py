@@ -3,7 +3,7 @@
 from typing import Optional, Tuple
 
 from mmjotr.registry import DATASETS
-from .base_mesh_dataset import field
+from .base_mesh_dataset import field, image_entry, number
 from .coco_smpl import CocoSMPLDataset
 
 
@@ -58,19 +58,21 @@ class CrowdPoseSMPLDataset(CocoSMPLDataset):
             data_prefix=data_prefix,
             **kwargs)
 
-    def image_size(self, img: dict) -> Tuple[int, int]:
+    def image_size(self, img: dict, where: str) -> Tuple[float, float]:
+        _, width, height = image_entry(img, where)
         if self.swap_wh:
-            return img['height'], img['width']
-        return img['width'], img['height']
+            return height, width
+        return width, height
 
     def keep_annotation(self, ann: dict) -> bool:
-        if sum(ann.get('keypoints', [])) == 0:
+        keypoints = ann.get('keypoints', [])
+        if isinstance(keypoints, list) and not any(keypoints):
             self.skip('people without keypoints')
             return False
         return True
 
     def select_fit(self, fit: dict, where: str) -> Optional[dict]:
-        err = float(field(fit, 'fit_err', where))
+        err = number(field(fit, 'fit_err', where), 'fit_err', where)
         rejected = (
             err < self.fit_threshold
             if self.fit_filter == 'release' else err > self.fit_threshold)

@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                field, finite, load_json, smpl_params)
+                                field, image_entry, load_json, smpl_params)
 
 
 @DATASETS.register_module()
@@ -70,7 +70,10 @@ class Human36MDataset(BaseMeshDataset):
         cameras = load_json(f'{prefix}_camera.json', 'Human3.6M cameras')
         joints = load_json(f'{prefix}_joint_3d.json', 'Human3.6M joints')
         fits = load_json(f'{prefix}_smpl_param.json', 'Human3.6M SMPL fits')
-        images = {img['id']: img for img in field(data, 'images', data_file)}
+        images = {
+            field(img, 'id', f'{data_file} [image {k}]'): img
+            for k, img in enumerate(field(data, 'images', data_file))
+        }
         records = []
         for i, ann in enumerate(field(data, 'annotations', data_file)):
             where = f'{data_file} [annotation {i}]'
@@ -84,8 +87,10 @@ class Human36MDataset(BaseMeshDataset):
                 continue
             if self.cameras is not None and cam_idx not in self.cameras:
                 continue
-            keys = (str(img['action_idx']), str(img['subaction_idx']),
-                    str(frame))
+            keys = (str(field(img, 'action_idx',
+                              where)), str(field(img, 'subaction_idx',
+                                                 where)), str(frame))
+            file_name, width, height = image_entry(img, where)
             cam = field(cameras, cam_idx, f'{prefix}_camera.json')
             R = as_array(field(cam, 'R', where), (3, 3), 'R', where)
             t = as_array(field(cam, 't', where), (3, ), 't', where)
@@ -98,20 +103,25 @@ class Human36MDataset(BaseMeshDataset):
                     f'{prefix}_joint_3d.json: no joints for '
                     f'action/subaction/frame {keys}') from err
             world = as_array(world, (17, 3), 'joint_3d', where)
-            if not finite(world, R, t, focal, princpt):
-                self.skip('non-finite joints or cameras')
+            if not self.usable('joints or cameras', world, R, t, focal,
+                               princpt):
                 continue
             joints_cam = (world @ R.T + t) / 1000.  # (17, 3) metres
             uv = joints_cam[:, :2] / joints_cam[:, 2:] * focal + princpt
             bbox = self.tight_bbox(
-                field(ann, 'bbox', where), img['width'], img['height'])
+                field(ann, 'bbox', where), width, height, where)
             if bbox is None:
                 continue
             fit = fits.get(keys[0], {}).get(keys[1], {}).get(keys[2])
             smpl = dict(smpl_valid=False)
             if fit is not None:
                 pose, betas, transl = smpl_params(fit, where)
-                if finite(pose, betas, transl):
+                if self.usable(
+                        'SMPL fits',
+                        pose,
+                        betas,
+                        transl,
+                        note=' (kept without fit)'):
                     smpl = dict(
                         smpl_pose=pose,
                         smpl_betas=betas,
@@ -119,13 +129,11 @@ class Human36MDataset(BaseMeshDataset):
                         smpl_valid=True,
                         smpl_world_to_cam=(R, t / 1000.),
                         smpl_fit_thr=self.fit_threshold)
-                else:
-                    self.skip('non-finite SMPL fits (kept without fit)')
             records.append(
                 self.make_record(
-                    img_path=self.image_path(img['file_name']),
+                    img_path=self.image_path(file_name),
                     img_id=img['id'],
-                    ori_shape=(img['height'], img['width']),
+                    ori_shape=(int(height), int(width)),
                     bbox=bbox,
                     joint_set='h36m_17',
                     keypoints=uv.astype(np.float32),

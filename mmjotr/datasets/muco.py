@@ -6,7 +6,7 @@ from typing import List
 import numpy as np
 
 from mmjotr.registry import DATASETS
-from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
+from .base_mesh_dataset import (BaseMeshDataset, as_array, field, image_entry,
                                 load_coco, load_json, smpl_params)
 from .bbox_utils import overlapping_people
 
@@ -51,6 +51,7 @@ class MuCoDataset(BaseMeshDataset):
             ann_ids = db.getAnnIds(imgIds=[img_id])
             if not ann_ids:
                 continue
+            file_name, width, height = image_entry(img, where)
             anns = db.loadAnns(ann_ids)
             cams = [
                 as_array(
@@ -69,10 +70,9 @@ class MuCoDataset(BaseMeshDataset):
             boxes[:, 2:] += boxes[:, :2]  # (M, 4) xyxy
             pid = int(np.argmin([c[MUCO_ROOT_INDEX, 2] for c in cams]))
             ann = anns[pid]
-            if not finite(cams[pid], uvs[pid]):
-                self.skip('non-finite joints')
+            if not self.usable('joints', cams[pid], uvs[pid]):
                 continue
-            bbox = self.tight_bbox(ann['bbox'], img['width'], img['height'])
+            bbox = self.tight_bbox(ann['bbox'], width, height, where)
             if bbox is None:
                 continue
             near = [
@@ -84,27 +84,32 @@ class MuCoDataset(BaseMeshDataset):
             if fit is not None:
                 fwhere = f'{self.smpl_file} [{ann["id"]}]'
                 pose, betas, transl = smpl_params(fit, fwhere)
-                if finite(pose, betas, transl):
+                if self.usable(
+                        'SMPL fits',
+                        pose,
+                        betas,
+                        transl,
+                        note=' (kept without fit)'):
                     smpl = dict(
                         smpl_pose=pose,
                         smpl_betas=betas,
                         smpl_transl=transl,
                         smpl_valid=True,
                         smpl_fit_thr=self.fit_threshold)
-                else:
-                    self.skip('non-finite SMPL fits (kept without fit)')
             records.append(
                 self.make_record(
-                    img_path=self.image_path(img['file_name']),
+                    img_path=self.image_path(file_name),
                     img_id=img_id,
-                    ori_shape=(img['height'], img['width']),
+                    ori_shape=(int(height), int(width)),
                     bbox=bbox,
                     joint_set='muco_21',
                     keypoints=uvs[pid],
                     keypoints_visible=np.ones(21, np.float32),
                     joints_cam=cams[pid] / 1000.,
-                    cam_focal=as_array(img['f'], (2, ), 'f', where),
-                    cam_princpt=as_array(img['c'], (2, ), 'c', where),
+                    cam_focal=as_array(
+                        field(img, 'f', where), (2, ), 'f', where),
+                    cam_princpt=as_array(
+                        field(img, 'c', where), (2, ), 'c', where),
                     near_keypoints=np.stack(near) if near else None,
                     is_3d=True,
                     **smpl))

@@ -5,8 +5,8 @@ from typing import List
 import numpy as np
 
 from mmjotr.registry import DATASETS
-from .base_mesh_dataset import (BaseMeshDataset, as_array, field, finite,
-                                load_json, smpl_params)
+from .base_mesh_dataset import (BaseMeshDataset, as_array, field, load_json,
+                                smpl_params)
 
 
 @DATASETS.register_module()
@@ -46,8 +46,7 @@ class OH3DDataset(BaseMeshDataset):
         for i, (path, ann) in enumerate(sorted(annots.items())):
             where = f'{self.ann_file} [{i}: {path}]'
             pose, betas, transl = smpl_params(ann, where)
-            if not finite(pose, betas, transl):
-                self.skip('non-finite SMPL parameters')
+            if not self.usable('SMPL parameters', pose, betas, transl):
                 continue
             x1, y1, x2, y2 = as_array(
                 field(ann, 'bbox', where), (4, ), 'bbox', where)

@@ -1,14 +1,14 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """CMU-Panoptic test sequences under the Jiang et al. (CVPR 2020) protocol."""
 import os.path as osp
-import pickle
 from typing import List, Sequence
 
 import numpy as np
 
 from mmjotr.registry import DATASETS
+from .annotation_pickle import load_annotation_pickle
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                check_file, field, finite)
+                                check_file, field, number, text)
 
 PANOPTIC_SEQUENCES = ('160422_haggling1', '160422_mafia2', '160422_ultimatum1',
                       '160906_pizza1')
@@ -48,6 +48,10 @@ class PanopticDataset(BaseMeshDataset):
     ``{filename (relative to data_root), width, height, bboxes (N, 4 xyxy),
     kpts2d (N, 24, 3), kpts3d (N, 24, 4: camera-frame metres + validity)}``
     built from the panoptic toolbox's ``hdPose3d_stage1_coco19`` joints.
+    The pickles are read with a restricted unpickler
+    (:func:`~mmjotr.datasets.annotation_pickle.load_annotation_pickle`):
+    anything but containers, numbers, strings and numpy arrays is refused,
+    so no code from the file runs.
     The error is computed on H36M-17 joints regressed from the predicted
     mesh against these joints (matched by name), pelvis-centred, per
     sequence, then averaged over the sequences.
@@ -87,14 +91,26 @@ class PanopticDataset(BaseMeshDataset):
             path = check_file(
                 osp.join(self.data_root, self.ann_dir, f'{sequence}.pkl'),
                 f'Panoptic {sequence} annotations')
-            with open(path, 'rb') as f:
-                frames = pickle.load(f)
+            frames = load_annotation_pickle(path)
             if not isinstance(frames, list):
-                raise AnnotationError(f'{path}: expected a list of frames')
+                raise AnnotationError(f'{path}: expected a list of frames, '
+                                      f'got {type(frames).__name__}')
             for i, frame in enumerate(frames):
                 where = f'{path} [frame {i}]'
-                boxes = np.asarray(field(frame, 'bboxes', where), np.float32)
+                boxes = field(frame, 'bboxes', where)
+                if not isinstance(boxes, (list, tuple, np.ndarray)):
+                    raise AnnotationError(
+                        f'{where}: field "bboxes" must be a list of boxes, '
+                        f'got {type(boxes).__name__}')
                 num = len(boxes)
+                boxes = as_array(boxes,
+                                 (num,
+                                  4), 'bboxes', where) if num else np.zeros(
+                                      (0, 4))
+                file_name = text(
+                    field(frame, 'filename', where), 'filename', where)
+                width = number(field(frame, 'width', where), 'width', where)
+                height = number(field(frame, 'height', where), 'height', where)
                 kpts2d = as_array(
                     field(frame, 'kpts2d', where),
                     (num, 24, 3), 'kpts2d', where) if num else np.zeros(
@@ -106,12 +122,10 @@ class PanopticDataset(BaseMeshDataset):
                 for p in range(num):
                     bbox = self.tight_bbox(
                         (boxes[p, 0], boxes[p, 1], boxes[p, 2] - boxes[p, 0],
-                         boxes[p, 3] - boxes[p, 1]), frame['width'],
-                        frame['height'])
+                         boxes[p, 3] - boxes[p, 1]), width, height)
                     if bbox is None:
                         continue
-                    if not finite(kpts3d[p], kpts2d[p]):
-                        self.skip('non-finite joints')
+                    if not self.usable('joints', kpts3d[p], kpts2d[p]):
                         continue
                     gt = np.zeros((17, 3), np.float32)
                     gt_vis = np.zeros(17, np.float32)
@@ -123,9 +137,9 @@ class PanopticDataset(BaseMeshDataset):
                         inputs[k] = kpts2d[p, j]
                     records.append(
                         self.make_record(
-                            img_path=self.image_path(frame['filename']),
+                            img_path=self.image_path(file_name),
                             img_id=i,
-                            ori_shape=(frame['height'], frame['width']),
+                            ori_shape=(int(height), int(width)),
                             bbox=bbox,
                             input_keypoints=inputs,
                             input_joint_set='jotr_30',

@@ -5,8 +5,8 @@ from typing import List, Optional, Sequence
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                field, finite, load_coco, load_json,
-                                smpl_params)
+                                field, image_entry, load_coco, load_json,
+                                smpl_params, text)
 
 CROWD_SEQUENCES = ('courtyard_hug_00', 'courtyard_dancing_00')
 
@@ -80,21 +80,24 @@ class PW3DDataset(BaseMeshDataset):
         for aid in sorted(db.anns):
             ann = db.anns[aid]
             where = f'{self.ann_file} [annotation {aid}]'
-            img = db.imgs[field(ann, 'image_id', where)]
-            sequence = field(img, 'sequence', where)
+            img = db.imgs.get(field(ann, 'image_id', where))
+            if img is None:
+                raise AnnotationError(f'{where}: image_id {ann["image_id"]} '
+                                      'has no image entry')
+            sequence = text(field(img, 'sequence', where), 'sequence', where)
             if self.sequences is not None and not any(s in sequence
                                                       for s in self.sequences):
                 continue
             if any(s in sequence for s in self.exclude_sequences):
                 continue
+            file_name, width, height = image_entry(img, where)
             bbox = self.tight_bbox(
-                field(ann, 'bbox', where), img['width'], img['height'])
+                field(ann, 'bbox', where), width, height, where)
             if bbox is None:
                 continue
             param = field(ann, 'smpl_param', where)
             pose, betas, transl = smpl_params(param, where)
-            if not finite(pose, betas, transl):
-                self.skip('non-finite SMPL parameters')
+            if not self.usable('SMPL parameters', pose, betas, transl):
                 continue
             cam = field(img, 'cam_param', where)
             inputs = dict(
@@ -116,10 +119,9 @@ class PW3DDataset(BaseMeshDataset):
                               '(kept with OpenPose input)')
             records.append(
                 self.make_record(
-                    img_path=self.image_path(
-                        osp.join(sequence, img['file_name'])),
+                    img_path=self.image_path(osp.join(sequence, file_name)),
                     img_id=img['id'],
-                    ori_shape=(img['height'], img['width']),
+                    ori_shape=(int(height), int(width)),
                     bbox=bbox,
                     cam_focal=as_array(
                         field(cam, 'focal', where), (2, ), 'focal', where),
@@ -137,7 +139,10 @@ class PW3DDataset(BaseMeshDataset):
 
 
 def _gender(value: str, where: str) -> str:
-    gender = {'m': 'male', 'f': 'female'}.get(value, value)
+    gender = {
+        'm': 'male',
+        'f': 'female'
+    }.get(text(value, 'gender', where), value)
     if gender not in ('male', 'female', 'neutral'):
         raise AnnotationError(f'{where}: unknown gender {value!r}')
     return gender

@@ -1,12 +1,69 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """Turn command-line options of tools/train.py and tools/test.py into a
 runnable mmengine config (the scripts only parse arguments)."""
+import difflib
+import inspect
 import os.path as osp
-from typing import Optional
+from argparse import ArgumentParser, Namespace
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.distributed as dist
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from .checkpoint_io import read_last_checkpoint
+
+#: Top-level config keys a run understands although a config may not set
+#: them: the Runner's arguments and the keys ``Runner.from_cfg`` and the
+#: mmjotr tools read.
+RUN_CONFIG_KEYS = frozenset(
+    list(inspect.signature(Runner.__init__).parameters)[1:] + [
+        'runner_type', 'model_wrapper_cfg', 'compile',
+        'activation_checkpointing', 'efficient_conv_bn_eval', 'gpu_ids',
+        'vis_backends', 'body_model_dir'
+    ])
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction`` for ``--cfg-options`` that rejects an item
+    without ``=`` with a usage message instead of a traceback."""
+
+    def __call__(self,
+                 parser: ArgumentParser,
+                 namespace: Namespace,
+                 values: Union[str, Sequence[str], None],
+                 option_string: Optional[str] = None) -> None:
+        for item in [values] if isinstance(values, str) else values or []:
+            key = item.split('=', 1)[0]
+            if '=' not in item or not key:
+                parser.error(
+                    f'{option_string or "--cfg-options"}: "{item}" is not '
+                    'KEY=VALUE (e.g. train_cfg.max_iters=10 or '
+                    'optim_wrapper.optimizer.lr=5e-5)')
+        super().__call__(parser, namespace, values, option_string)
+
+
+def check_cfg_options(cfg: Config, cfg_options: dict) -> None:
+    """Refuse overrides whose top-level key the run would ignore.
+
+    ``Config.merge_from_dict`` adds any new key silently, so a typo such
+    as ``trian_cfg.max_iters=1`` would be ignored. A top-level key must
+    exist in the config or be one the run reads (:data:`RUN_CONFIG_KEYS`).
+
+    Raises:
+        ValueError: naming the key and suggesting the nearest known ones.
+    """
+    known = set(cfg.keys()) | RUN_CONFIG_KEYS
+    for key in cfg_options:
+        top = str(key).split('.', 1)[0]
+        if top in known:
+            continue
+        near = difflib.get_close_matches(top, sorted(known), n=3)
+        hint = (f'; did you mean {" or ".join(repr(n) for n in near)}?'
+                if near else '')
+        raise ValueError(f'--cfg-options {key}: the config has no top-level '
+                         f'key "{top}"{hint} (known: {sorted(cfg.keys())})')
 
 
 def set_body_model_dir(cfg: Config, body_model_dir: str) -> int:
@@ -40,6 +97,24 @@ def set_body_model_dir(cfg: Config, body_model_dir: str) -> int:
     return visit(cfg)
 
 
+#: Default hooks mmengine's Runner itself knows (None removes them there).
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                          'param_scheduler', 'checkpoint')
+
+
+def _drop_disabled_hooks(cfg: Config) -> None:
+    """Remove ``default_hooks`` entries set to None that mmengine does not
+    know (its Runner asserts on them), e.g. ``--cfg-options
+    default_hooks.random_state=None`` turns mmjotr's RandomStateHook off.
+    """
+    hooks = cfg.get('default_hooks')
+    if not hooks:
+        return
+    for name in [k for k, v in hooks.items() if v is None]:
+        if name not in MMENGINE_DEFAULT_HOOKS:
+            hooks.pop(name)
+
+
 def _base_cfg(config: str, work_dir: Optional[str],
               cfg_options: Optional[dict], launcher: str,
               body_model_dir: Optional[str]) -> Config:
@@ -52,7 +127,9 @@ def _base_cfg(config: str, work_dir: Optional[str],
                 f'body model directory not found: {body_model_dir}')
         set_body_model_dir(cfg, body_model_dir)
     if cfg_options:
+        check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    _drop_disabled_hooks(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -76,9 +153,10 @@ def build_train_cfg(config: str,
         config (str): path of the config file.
         work_dir (str, optional): where logs and checkpoints go; defaults
             to ``work_dirs/<config name>``.
-        resume (str, optional): ``'auto'`` resumes from the latest
-            checkpoint in ``work_dir`` (if any), a path resumes from that
-            checkpoint; None starts afresh.
+        resume (str, optional): ``'auto'`` resumes from the checkpoint
+            ``work_dir/last_checkpoint`` names (if any; an empty or
+            dangling pointer starts afresh with a warning), a path resumes
+            from that checkpoint; None starts afresh.
         amp (bool): train with automatic mixed precision: the release's
             (``GradNormAmpOptimWrapper``, fp16, fixed loss scale 1024)
             unless the config already sets an AMP wrapper or a
@@ -113,6 +191,9 @@ def build_train_cfg(config: str,
     if resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
+        if osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')) and \
+                read_last_checkpoint(cfg.work_dir) is None:
+            cfg.resume = False  # mmengine would fail on the bad pointer
     elif resume is not None:
         cfg.resume = True
         cfg.load_from = resume
@@ -125,8 +206,13 @@ def build_test_cfg(config: str,
                    dump: Optional[str] = None,
                    cfg_options: Optional[dict] = None,
                    launcher: str = 'none',
-                   body_model_dir: Optional[str] = None) -> Config:
+                   body_model_dir: Optional[str] = None,
+                   strict: bool = True) -> Config:
     """Load an evaluation config, point it at a checkpoint.
+
+    The checkpoint is checked against the model when it is loaded
+    (``CheckpointCheckHook``): with ``strict`` any missing, unexpected or
+    mis-shaped key stops the run with a message listing them.
 
     Args:
         config (str): path of the config file.
@@ -136,11 +222,17 @@ def build_test_cfg(config: str,
         cfg_options (dict, optional): ``key=value`` overrides.
         launcher (str): job launcher.
         body_model_dir (str, optional): sets every ``body_model_dir`` field.
+        strict (bool): refuse a checkpoint that does not match the model
+            exactly; False loads the matching part (logged).
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     cfg.load_from = checkpoint
+    hooks = dict(cfg.get('default_hooks') or {})
+    hooks['checkpoint_check'] = dict(
+        type='mmjotr.CheckpointCheckHook', strict=strict)
+    cfg.default_hooks = hooks
     if dump is not None:
         if not dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must be a .pkl file, got {dump}')

@@ -14,12 +14,13 @@ every unmatched or mis-shaped key.
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
 
 from mmjotr.models.utils import convert_official_checkpoint
 from mmjotr.registry import MODELS
 from mmjotr.utils import register_all_modules, set_body_model_dir
+from mmjotr.utils.run_config import CfgOptionsAction, check_cfg_options
 
 
 def parse_args():
@@ -37,7 +38,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config settings, e.g. '
         'model.head.body_model_dir=data/standin/body_models')
     return parser.parse_args()
@@ -48,6 +49,7 @@ def main():
     register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
+        check_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     if args.body_model_dir:
         set_body_model_dir(cfg, args.body_model_dir)

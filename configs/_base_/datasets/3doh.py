@@ -2,7 +2,7 @@
 _base_ = ['./mesh_test.py']
 
 test_pipeline = [
-    dict(type='mmpose.LoadImage'),
+    dict(type='LoadCheckedImage'),
     dict(
         type='GetMeshBBox',
         test_mode=True,

@@ -2,7 +2,7 @@
 # {CrowdPose, MSCOCO} (2D group, NeuralAnnot fits), half of each batch each.
 # Data roots follow 3DCrowdNet's layout under data/ (docs/datasets.md).
 train_pipeline = [
-    dict(type='mmpose.LoadImage'),
+    dict(type='LoadCheckedImage'),
     dict(type='GetMeshBBox', enlarge_range=(1.0, 1.2)),
     dict(
         type='RandomMeshAffine',
@@ -14,7 +14,8 @@ train_pipeline = [
         color_range=(0.8, 1.2)),
     dict(
         type='GenerateMeshTargets',
-        # joint_source as the model head's (model.head.smpl_regressor.body_model)
+        # joint_source as the model head's
+        # (model.head.smpl_regressor.body_model)
         body_model=dict(
             type='SMPL',
             body_model_dir='data/body_models',

@@ -3,7 +3,7 @@
 # to the annotated box), no augmentation, the mesh metric. Each test-set file
 # inherits this and sets its dataset and metric prefix.
 test_pipeline = [
-    dict(type='mmpose.LoadImage'),
+    dict(type='LoadCheckedImage'),
     dict(
         type='GetMeshBBox',
         test_mode=True,

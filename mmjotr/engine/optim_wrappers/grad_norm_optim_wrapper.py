@@ -28,10 +28,10 @@ class GradNormOptimWrapper(OptimWrapper):
     """mmengine's ``OptimWrapper`` that logs the gradient norm.
 
     mmengine logs ``grad_norm`` only while clipping (``clip_grad``), and the
-    release does not clip (docs/model.md). This wrapper logs the total L2 norm of
-    the gradients before every step (``train/grad_norm``), so a diverging
-    run shows in the training log. With ``clip_grad`` it clips as mmengine
-    does and mmengine logs the norm.
+    release does not clip (docs/model.md). This wrapper logs the total L2
+    norm of the gradients before every step (``train/grad_norm``), so a
+    diverging run shows in the training log. With ``clip_grad`` it clips as
+    mmengine does and mmengine logs the norm.
 
     Args:
         **kwargs: arguments of mmengine's ``OptimWrapper``.

@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """Conversion of the reference JOTR release's checkpoints (docs/model.md,
 "Reference checkpoints")."""
+import pickle
 import re
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Tuple
@@ -132,11 +133,25 @@ def convert_official_checkpoint(src: str, dst: str,
     Returns:
         dict[str, Tensor]: the converted state dict.
     """
-    checkpoint = torch.load(src, map_location='cpu', weights_only=True)
+    try:
+        checkpoint = torch.load(src, map_location='cpu', weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError) as err:
+        raise ValueError(f'{src}: cannot be read as a tensors-only '
+                         f'checkpoint ({err})') from err
+    if not isinstance(checkpoint, Mapping):
+        raise TypeError(f'{src}: not a checkpoint: expected a state-dict '
+                        f'mapping, got {type(checkpoint).__name__}')
+    try:
+        weights = official_state_dict(checkpoint)
+    except KeyError as err:
+        raise KeyError(f'{src}: {err.args[0]}') from err
     state = model.state_dict()
     expected = {k: tuple(v.shape) for k, v in state.items()}
-    converted = convert_official_state_dict(
-        official_state_dict(checkpoint), expected, defaults=state)
+    try:
+        converted = convert_official_state_dict(
+            weights, expected, defaults=state)
+    except ValueError as err:
+        raise ValueError(f'{src}: {err}') from err
     model.load_state_dict(converted, strict=True)
     torch.save(
         dict(
