@@ -33,7 +33,8 @@ from mmengine.registry import Registry
 # Runner and loops
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, scope='mmjotr')
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmjotr')
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmjotr')
+HOOKS = Registry(
+    'hook', parent=MMENGINE_HOOKS, scope='mmjotr', locations=['mmjotr.engine'])
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMENGINE_LOG_PROCESSORS, scope='mmjotr')
 
@@ -91,11 +92,17 @@ EVALUATOR = Registry(
 
 # Visualisation and inference
 VISUALIZERS = Registry(
-    'visualizer', parent=MMENGINE_VISUALIZERS, scope='mmjotr')
+    'visualizer',
+    parent=MMENGINE_VISUALIZERS,
+    scope='mmjotr',
+    locations=['mmjotr.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmjotr')
 INFERENCERS = Registry(
-    'inferencer', parent=MMENGINE_INFERENCERS, scope='mmjotr')
+    'inferencer',
+    parent=MMENGINE_INFERENCERS,
+    scope='mmjotr',
+    locations=['mmjotr.apis'])
 
 __all__ = [
     'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'DATASETS', 'DATA_SAMPLERS',

@@ -6,6 +6,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # draws meshes of validation/test crops; enable with
+    # --cfg-options default_hooks.visualization.enable=True
+    visualization=dict(type='MeshVisualizationHook', enable=False),
 )
 
 env_cfg = dict(
@@ -15,6 +18,8 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='MeshVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None

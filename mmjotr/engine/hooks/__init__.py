@@ -1,0 +1,4 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .mesh_visualization_hook import MeshVisualizationHook
+
+__all__ = ['MeshVisualizationHook']
