@@ -25,9 +25,10 @@ def damage_video(path, frame, truncate=False):
     ]  # JPEG start-of-image markers, one per frame
     start = starts[frame]
     if truncate:
-        path.write_bytes(bytes(data[:start + 10]))
-    else:
-        data[start:start + 200] = bytes(200)
+        path.write_bytes(bytes(data[:start - 8]))  # from its chunk header
+    else:  # zero the frame's whole JPEG, up to the next frame's chunk
+        end = starts[frame + 1] - 8 if frame + 1 < len(starts) else len(data)
+        data[start:end] = bytes(end - start)
         path.write_bytes(bytes(data))
 
 

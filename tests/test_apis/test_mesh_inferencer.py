@@ -26,14 +26,16 @@ POSE_CONFIG = osp.join(
 
 
 @pytest.fixture(scope='module')
-def inferencer(standin_body_model_dir):
+def inferencer(standin_body_model_dir, tmp_path_factory):
     det = Config.fromfile(DET_CONFIG)
     det.model.test_cfg.max_per_img = 3  # random weights: keep it small
+    det_path = str(tmp_path_factory.mktemp('det') / 'rtmdet_tiny_3.py')
+    det.dump(det_path)  # mmpose takes detector configs as paths
     torch.manual_seed(0)
     return MeshInferencer(
         TINY_CONFIG,
         pose2d=POSE_CONFIG,
-        det_model=det,
+        det_model=det_path,
         device='cpu',
         renderer='raster',
         body_model_dir=standin_body_model_dir,
@@ -148,8 +150,8 @@ def test_video_tracking_through_a_crossing(inferencer, tmp_path):
 def test_no_person_and_a_truncated_video(inferencer, tmp_path):
     video = tmp_path / 'clip.avi'
     write_video(video, [smooth_image(96, 128, i) for i in range(10)])
-    damage_video(video, 3)
     damage_video(video, 7, truncate=True)
+    damage_video(video, 3)
     inferencer.detect_2d = lambda image, *args: dict(
         bboxes=np.zeros((0, 4), np.float32),
         bbox_scores=np.zeros(0, np.float32),
