@@ -58,7 +58,8 @@ def test_folder_with_an_unreadable_file(tmp_path):
     frames = list(source)
     assert source.kind == 'folder' and source.total == 3
     assert [f.name for f in frames] == ['a.png', 'b.jpg', 'c.png']
-    assert frames[1].image is None and 'not a readable image' in frames[1].error
+    assert frames[1].image is None
+    assert 'not a readable image' in frames[1].error
     assert frames[2].image.shape == (20, 30, 3)
     assert source.num_skipped == 1 and source.skipped[0].startswith('b.jpg')
     with pytest.raises(ValueError, match='not a readable image'):

@@ -161,9 +161,8 @@ def test_no_person_and_a_truncated_video(inferencer, tmp_path):
         results = list(inferencer(str(video), vis_out_dir=str(tmp_path)))
     finally:
         del inferencer.detect_2d
-    assert [r['frame'] for r in results] == [
-        f'clip_{i:06d}' for i in (0, 1, 2, 4, 5, 6)
-    ]
+    assert [r['frame']
+            for r in results] == [f'clip_{i:06d}' for i in (0, 1, 2, 4, 5, 6)]
     assert inferencer.num_skipped == 4  # frame 3 and the lost 7, 8, 9
     for r in results:
         assert len(r['predictions'][0].pred_instances.bboxes) == 0

@@ -17,8 +17,8 @@ from mmpose.structures import PoseDataSample
 
 from mmjotr.registry import INFERENCERS
 from ..frame_source import Frame, FrameSource
-from ..inference import (DEFAULT_INFERENCE_PIPELINE, KEYPOINT_FORMATS,
-                         inference_mesh, init_model, load_model_checkpoint)
+from ..inference import (DEFAULT_INFERENCE_PIPELINE, inference_mesh,
+                         init_model, load_model_checkpoint)
 from ..iou_tracker import IoUTracker
 from ..mesh_export import export_frame
 from ..mesh_smoother import MeshSmoother

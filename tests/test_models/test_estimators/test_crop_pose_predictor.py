@@ -28,8 +28,8 @@ def pose_cfg():
 
 @pytest.fixture(scope='module')
 def model_with_predictor(standin_body_model_dir, pose_cfg, tmp_path_factory):
-    from mmpose.registry import MODELS as MMPOSE_MODELS
     from mmengine.registry import DefaultScope
+    from mmpose.registry import MODELS as MMPOSE_MODELS
     torch.manual_seed(1)
     with DefaultScope.overwrite_default_scope('mmpose'):
         pose = MMPOSE_MODELS.build(pose_cfg)

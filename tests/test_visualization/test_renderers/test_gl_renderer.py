@@ -1,13 +1,13 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import numpy as np
 import pytest
+from test_raster_renderer import uv_sphere  # same folder (rootdir import)
 
 from mmjotr.visualization.renderers import (GLRenderer, PinholeCamera,
                                             RasterRenderer, RenderMesh,
-                                            build_renderer,
-                                            gl_unavailable_reason)
+                                            build_renderer)
 from mmjotr.visualization.renderers import builder as builder_module
-from test_raster_renderer import uv_sphere  # same folder (rootdir import)
+from mmjotr.visualization.renderers import gl_unavailable_reason
 
 GL_REASON = gl_unavailable_reason()
 needs_gl = pytest.mark.skipif(
