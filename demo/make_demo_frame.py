@@ -50,7 +50,7 @@ def main():
     w, h = args.width, args.height
     focal = float(np.hypot(w, h))
     cam = PinholeCamera(focal, focal, w / 2., h / 2., w, h)
-    colors = ([0.85, 0.55, 0.45], [0.45, 0.6, 0.85])
+    colors = ([0.62, 0.6, 0.55], [0.5, 0.5, 0.5])  # greys: overlays stand out
     meshes = [
         RenderMesh(v, smpl.faces.numpy(), c) for v, c in zip(verts, colors)
     ]
