@@ -26,16 +26,14 @@ POSE_CONFIG = osp.join(
 
 
 @pytest.fixture(scope='module')
-def inferencer(standin_body_model_dir, tmp_path_factory):
+def inferencer(standin_body_model_dir):
     det = Config.fromfile(DET_CONFIG)
     det.model.test_cfg.max_per_img = 3  # random weights: keep it small
-    det_path = str(tmp_path_factory.mktemp('det') / 'rtmdet_tiny_3.py')
-    det.dump(det_path)  # mmpose takes detector configs as paths
     torch.manual_seed(0)
     return MeshInferencer(
         TINY_CONFIG,
         pose2d=POSE_CONFIG,
-        det_model=det_path,
+        det_model=det,
         device='cpu',
         renderer='raster',
         body_model_dir=standin_body_model_dir,

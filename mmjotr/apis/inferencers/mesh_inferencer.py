@@ -2,6 +2,7 @@
 """Photos and videos to meshes: mmdet -> mmpose -> mmjotr."""
 import os
 import os.path as osp
+import tempfile
 from typing import Callable, Dict, Iterator, Optional, Union
 
 import cv2
@@ -108,6 +109,11 @@ class MeshInferencer(BaseInferencer):
         self.keypoint_format = None
         if pose2d is not None:
             from mmpose.apis.inferencers import Pose2DInferencer
+            if isinstance(det_model, Config):
+                # mmpose 1.3 accepts detector configs only as file paths
+                self._det_cfg_file = tempfile.NamedTemporaryFile(suffix='.py')
+                det_model.dump(self._det_cfg_file.name)
+                det_model = self._det_cfg_file.name
             self.pose2d = Pose2DInferencer(
                 pose2d,
                 pose2d_weights,
