@@ -96,11 +96,17 @@ EVALUATOR = Registry(
 
 # Visualisation and inference
 VISUALIZERS = Registry(
-    'visualizer', parent=MMENGINE_VISUALIZERS, scope='mmjotr')
+    'visualizer',
+    parent=MMENGINE_VISUALIZERS,
+    scope='mmjotr',
+    locations=['mmjotr.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope='mmjotr')
 INFERENCERS = Registry(
-    'inferencer', parent=MMENGINE_INFERENCERS, scope='mmjotr')
+    'inferencer',
+    parent=MMENGINE_INFERENCERS,
+    scope='mmjotr',
+    locations=['mmjotr.apis'])
 
 __all__ = [
     'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'DATASETS', 'DATA_SAMPLERS',

@@ -118,3 +118,17 @@ def tiny_coco_train_config(tmp_path):
         return str(path)
 
     return make
+
+
+@pytest.fixture(scope='session')
+def tiny_mesh_model(standin_body_model_dir):
+    """The tiny JOTR config on the stand-in body model, random weights
+    (seed 0), from ``mmjotr.apis.init_model`` (eval mode, CPU)."""
+    import torch
+
+    from mmjotr.apis import init_model
+    root = osp.abspath(osp.join(osp.dirname(__file__), '..'))
+    torch.manual_seed(0)
+    return init_model(
+        osp.join(root, 'configs', 'jotr', 'jotr_tiny_1xb4_standin-256x256.py'),
+        cfg_options={'model.head.body_model_dir': standin_body_model_dir})

@@ -22,6 +22,9 @@ default_hooks = dict(
     # loaded checkpoints are compared with the model; mismatches go to the
     # run's log (tools/test.py and init_model refuse them: strict=True)
     checkpoint_check=dict(type='CheckpointCheckHook', strict=False),
+    # draws meshes of validation/test crops; enable with
+    # --cfg-options default_hooks.visualization.enable=True
+    visualization=dict(type='MeshVisualizationHook', enable=False),
 )
 
 env_cfg = dict(
@@ -31,6 +34,8 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='MeshVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None

@@ -40,10 +40,15 @@ class QuickstartResult:
     meshes: List[str]
 
 
-def write_obj(path: str, vertices: np.ndarray, faces: np.ndarray) -> None:
+def write_obj(
+    path: str,
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    comment: str = 'mmjotr prediction on the stand-in body model (not SMPL)'
+) -> None:
     """Write a triangle mesh (V, 3) / (F, 3) as a Wavefront OBJ file."""
     with open(path, 'w') as f:
-        f.write('# mmjotr prediction on the stand-in body model (not SMPL)\n')
+        f.write(f'# {comment}\n')
         np.savetxt(f, vertices, fmt='v %.6f %.6f %.6f')
         np.savetxt(f, faces + 1, fmt='f %d %d %d')
 

@@ -52,6 +52,12 @@ OPENPOSE_18 = ('Nose', 'Neck', 'R_Shoulder', 'R_Elbow', 'R_Wrist',
                'L_Shoulder', 'L_Elbow', 'L_Wrist', 'R_Hip', 'R_Knee',
                'R_Ankle', 'L_Hip', 'L_Knee', 'L_Ankle', 'R_Eye', 'L_Eye',
                'R_Ear', 'L_Ear')
+#: OpenPose BODY_25: BODY_18 with the hip midpoint (``MidHip``, named
+#: ``Pelvis`` here) at index 8, then the feet. The foot points are not SMPL's
+#: toe joints, so they keep OpenPose names and map to nothing.
+OPENPOSE_25 = (
+    OPENPOSE_18[:8] + ('Pelvis', ) + OPENPOSE_18[8:] +
+    ('L_BigToe', 'L_SmallToe', 'L_Heel', 'R_BigToe', 'R_SmallToe', 'R_Heel'))
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,7 @@ JOINT_SETS: Dict[str, JointSet] = {
         _make('muco_21', MUCO_21),
         _make('openpose_18', OPENPOSE_18),
         _make('openpose_19', OPENPOSE_18 + ('Pelvis', )),
+        _make('openpose_25', OPENPOSE_25),
     )
 }
 

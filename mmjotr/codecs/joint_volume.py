@@ -58,6 +58,14 @@ def crop_to_volume(xy: Array,
     return xy * (volume_size / crop_size)
 
 
+def volume_to_crop(xy: Array,
+                   crop_size: int = CROP_SIZE,
+                   volume_size: int = VOLUME_SIZE) -> Array:
+    """Scale volume voxels back to crop pixels (x 256 / 64), the inverse of
+    :func:`crop_to_volume`."""
+    return xy * (crop_size / volume_size)
+
+
 def depth_to_volume(dz: Array,
                     depth_range: float = DEPTH_RANGE,
                     volume_size: int = VOLUME_SIZE) -> Array:

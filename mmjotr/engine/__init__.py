@@ -2,13 +2,15 @@
 """Runner-level parts: loops, optimiser wrappers, hooks and the atomic
 checkpoint file backend."""
 from .atomic_local_backend import AtomicLocalBackend
-from .hooks import CheckpointCheckHook, NonFiniteGuardHook, RandomStateHook
+from .hooks import (CheckpointCheckHook, MeshVisualizationHook,
+                    NonFiniteGuardHook, RandomStateHook)
 from .optim_wrappers import (GradNormAmpOptimWrapper, GradNormOptimWrapper,
                              log_grad_norm)
 from .runner import MultiValLoop, merge_config
 
 __all__ = [
-    'AtomicLocalBackend', 'CheckpointCheckHook', 'NonFiniteGuardHook',
-    'RandomStateHook', 'GradNormOptimWrapper', 'GradNormAmpOptimWrapper',
-    'log_grad_norm', 'MultiValLoop', 'merge_config'
+    'AtomicLocalBackend', 'CheckpointCheckHook', 'MeshVisualizationHook',
+    'NonFiniteGuardHook', 'RandomStateHook', 'GradNormOptimWrapper',
+    'GradNormAmpOptimWrapper', 'log_grad_norm', 'MultiValLoop',
+    'merge_config'
 ]

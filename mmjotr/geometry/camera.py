@@ -16,7 +16,8 @@ from torch import Tensor
 
 __all__ = [
     'FOCAL_LENGTH', 'CROP_SIZE', 'CAMERA_DEPTH_SCALE',
-    'cam_param_to_translation', 'perspective_projection', 'apply_affine'
+    'cam_param_to_translation', 'perspective_projection', 'apply_affine',
+    'default_focal_length', 'crop_to_full_camera'
 ]
 
 #: Virtual focal length of the crop camera, pixels.
@@ -104,3 +105,79 @@ def apply_affine(xy: Union[Tensor, np.ndarray],
     if isinstance(xy, Tensor):
         return xy @ linear.transpose(-1, -2) + offset
     return xy @ np.swapaxes(linear, -1, -2) + offset
+
+
+def default_focal_length(height: int, width: int) -> float:
+    """Focal length assumed for an image of unknown intrinsics, pixels.
+
+    The image diagonal ``sqrt(H^2 + W^2)`` (a ~53 degree diagonal field of
+    view), the usual choice when converting crop cameras to full images.
+    """
+    return float(math.hypot(height, width))
+
+
+def crop_to_full_camera(cam_t: Union[Tensor, np.ndarray],
+                        crop_to_img: Union[Tensor, np.ndarray],
+                        focal: Union[float, Tensor, np.ndarray],
+                        princpt: Sequence[float],
+                        crop_focal: float = FOCAL_LENGTH,
+                        crop_size: int = CROP_SIZE
+                        ) -> Union[Tensor, np.ndarray]:
+    """Convert crop-camera translations to one full-image camera.
+
+    Each person's crop camera (focal ``crop_focal``, principal point at the
+    crop centre) is treated as weak-perspective about its root: a point of
+    the body frame at depth 0 lands at image pixel
+    ``s * crop_focal * (X + t) / t_z + c`` with ``s`` the crop-to-image
+    scale and ``c`` the crop centre in the image. The full-image camera
+    (focal ``focal``, principal point ``princpt``, shared by all persons)
+    reproduces that exactly at depth 0 with
+
+    ``T_z = t_z * focal / (s * crop_focal)`` and
+    ``T_xy = t_xy + (c - princpt) * T_z / focal``,
+
+    so persons drawn larger sit nearer and all share one camera.
+
+    Note:
+        - N: number of persons
+
+    Args:
+        cam_t (Tensor | ndarray [N, 3]): crop-camera translations, metres.
+        crop_to_img (Tensor | ndarray [N, 2, 3]): crop-pixel to image-pixel
+            affines; scale and translation only (test-time crops).
+        focal (float | Tensor | ndarray [N]): full-image focal length, px.
+        princpt (sequence of 2 floats): full-image principal point, px.
+        crop_focal (float): focal length of the crop camera. Defaults to
+            5000.
+        crop_size (int): crop side. Defaults to 256.
+
+    Returns:
+        Tensor | ndarray [N, 3]: full-image camera translations, metres.
+    """
+    is_tensor = isinstance(cam_t, Tensor)
+    t = cam_t.detach().cpu().double().numpy() if is_tensor else np.asarray(
+        cam_t, np.float64)
+    mat = np.asarray(
+        crop_to_img.detach().cpu().numpy()
+        if isinstance(crop_to_img, Tensor) else crop_to_img, np.float64)
+    if t.ndim != 2 or t.shape[1] != 3 or mat.shape != (len(t), 2, 3):
+        raise ValueError('crop_to_full_camera: expected cam_t (N, 3) and '
+                         f'crop_to_img (N, 2, 3), got {t.shape} and '
+                         f'{mat.shape}')
+    scale = mat[:, 0, 0]  # (N, )
+    skew = np.abs(mat[:, 0, 1]) + np.abs(mat[:, 1, 0])
+    if (np.abs(mat[:, 1, 1] - scale) > 1e-4 * np.abs(scale)).any() or (
+            skew > 1e-4 * np.abs(scale)).any() or (scale <= 0).any():
+        raise ValueError('crop_to_full_camera: crop_to_img must be a '
+                         'positive scale plus translation (no rotation or '
+                         'flip), as test-time crops are')
+    half = crop_size / 2.
+    centre = mat[:, :, :2] @ np.array([half, half]) + mat[:, :, 2]  # (N, 2)
+    focal = np.broadcast_to(np.asarray(focal, np.float64), (len(t), ))
+    depth = t[:, 2] * focal / (scale * crop_focal)  # (N, )
+    xy = t[:, :2] + (centre - np.asarray(princpt, np.float64)) * (
+        depth / focal)[:, None]
+    out = np.concatenate([xy, depth[:, None]], axis=1).astype(np.float32)
+    if is_tensor:
+        return torch.from_numpy(out).to(cam_t.device)
+    return out

@@ -22,6 +22,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmjotr.engine  # noqa: F401,F403
     import mmjotr.evaluation  # noqa: F401,F403
     import mmjotr.models  # noqa: F401,F403
+    import mmjotr.visualization  # noqa: F401,F403
 
     if not init_default_scope:
         return

@@ -1,5 +1,9 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from .renderers import (PinholeCamera, RasterRenderer, RenderMesh,
-                        RenderOutput)
+from .mesh_visualizer import PALETTE, MeshVisualizer
+from .renderers import (GLRenderer, PinholeCamera, RasterRenderer, RenderMesh,
+                        RenderOutput, build_renderer)
 
-__all__ = ['PinholeCamera', 'RasterRenderer', 'RenderMesh', 'RenderOutput']
+__all__ = [
+    'MeshVisualizer', 'PALETTE', 'PinholeCamera', 'RasterRenderer',
+    'GLRenderer', 'RenderMesh', 'RenderOutput', 'build_renderer'
+]

@@ -21,7 +21,8 @@ def test_set_sizes_and_jotr_composition():
         'crowdpose_15': 15,
         'muco_21': 21,
         'openpose_18': 18,
-        'openpose_19': 19
+        'openpose_19': 19,
+        'openpose_25': 25
     }
     assert {k: v.num_joints for k, v in JOINT_SETS.items()} == sizes
     smpl = get_joint_set('smpl_24').joint_names
@@ -55,6 +56,18 @@ def test_known_flip_pairs():
     assert get_joint_set('h36m_17').flip_pairs == ((4, 1), (5, 2), (6, 3),
                                                    (11, 14), (12, 15), (13,
                                                                         16))
+
+
+def test_openpose_25_is_body_25():
+    names = get_joint_set('openpose_25').joint_names
+    # BODY_25 order: MidHip (our Pelvis) at 8, the 18 body points around it
+    # in BODY_18 order, then the six foot points.
+    assert names[8] == 'Pelvis' and names[1] == 'Neck'
+    assert names[:8] + names[9:19] == get_joint_set('openpose_18').joint_names
+    assert names[19:] == ('L_BigToe', 'L_SmallToe', 'L_Heel', 'R_BigToe',
+                          'R_SmallToe', 'R_Heel')
+    idx = joint_indices('openpose_25', 'jotr_30')
+    assert sum(i >= 0 for i in idx) == 19  # feet map to nothing
 
 
 def test_map_coco_into_jotr30_numpy_and_torch():

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from mmjotr.geometry import (CAMERA_DEPTH_SCALE, apply_affine,
-                             cam_param_to_translation, perspective_projection)
+                             cam_param_to_translation, crop_to_full_camera,
+                             default_focal_length, perspective_projection)
 
 
 def test_cam_param_to_translation_hand_values():
@@ -59,3 +60,57 @@ def test_apply_affine_matches_homogeneous_numpy():
         apply_affine(xy[0], mat[0]), expected[0], atol=1e-12)
     with pytest.raises(ValueError, match='apply_affine'):
         apply_affine(xy, mat[..., :2])
+
+
+def _crop_affine(centre, side):
+    """crop px -> image px for a square box of ``side`` about ``centre``."""
+    s = side / 256.
+    return np.array([[s, 0, centre[0] - 128 * s], [0, s, centre[1] - 128 * s]])
+
+
+def test_crop_to_full_camera_hand_values():
+    # box of side 512 centred at (700, 300): s = 2; image 1000 x 600,
+    # focal 1000, principal point (500, 300); crop t = (0.1, -0.2, 40)
+    mat = _crop_affine((700., 300.), 512.)[None]
+    out = crop_to_full_camera(
+        np.array([[0.1, -0.2, 40.]]), mat, 1000., (500., 300.))
+    tz = 40. * 1000. / (2. * 5000.)  # 4 m
+    np.testing.assert_allclose(
+        out, [[0.1 + 200. * tz / 1000., -0.2, tz]], rtol=1e-6)
+    assert default_focal_length(600, 800) == pytest.approx(1000.)
+
+
+def test_crop_to_full_camera_matches_crop_projection_at_root_depth():
+    # Points of the body frame at depth 0 project to the same image pixel
+    # through the crop camera (+ crop_to_img) and the full-image camera.
+    rng = np.random.default_rng(1)
+    n = 4
+    cam_t = np.stack(
+        [rng.normal(0, .1, n),
+         rng.normal(0, .1, n),
+         rng.uniform(20, 60, n)], 1)
+    mats = np.stack([
+        _crop_affine(rng.uniform(100, 900, 2), rng.uniform(50, 600))
+        for _ in range(n)
+    ])
+    focal, princpt = 1200., (640., 360.)
+    full = crop_to_full_camera(
+        torch.tensor(cam_t), torch.tensor(mats), focal, princpt)
+    assert isinstance(full, torch.Tensor)
+    pts = rng.normal(0, .5, (n, 9, 3))
+    pts[..., 2] = 0.
+    crop_uv = perspective_projection(torch.tensor(pts),
+                                     torch.tensor(cam_t)).numpy()
+    img_uv = apply_affine(crop_uv, mats)
+    cam_pts = pts + full.double().numpy()[:, None]
+    full_uv = focal * cam_pts[..., :2] / cam_pts[..., 2:] + princpt
+    np.testing.assert_allclose(full_uv, img_uv, atol=1e-2)
+
+
+def test_crop_to_full_camera_rejects_rotated_crops():
+    mat = _crop_affine((100., 100.), 200.)
+    mat[0, 1] = 0.3
+    with pytest.raises(ValueError, match='no rotation'):
+        crop_to_full_camera(np.zeros((1, 3)), mat[None], 1000., (0., 0.))
+    with pytest.raises(ValueError, match=r'cam_t \(N, 3\)'):
+        crop_to_full_camera(np.zeros((2, 3)), mat[None], 1000., (0., 0.))

@@ -36,6 +36,10 @@ class JOTR(BaseModel):
         train_cfg (dict, optional): unused options are rejected.
         test_cfg (dict, optional): ``need_weights`` (bool) keeps the
             decoder attention in tensor mode.
+        pose_predictor (dict, optional): a :class:`CropPosePredictor`
+            (frozen mmpose top-down model) that estimates the 2D pose input
+            of every sample whose ``keypoints_input_mask`` is all zero, in
+            every mode; then a person box is enough to get a mesh.
         init_cfg (dict, optional): initialisation config.
     """
 
@@ -46,6 +50,7 @@ class JOTR(BaseModel):
                  data_preprocessor: OptConfigType = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
+                 pose_predictor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='MeshDataPreprocessor')
@@ -57,6 +62,8 @@ class JOTR(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(head)
+        self.pose_predictor = (
+            MODELS.build(pose_predictor) if pose_predictor else None)
         self.train_cfg = dict(train_cfg or {})
         self.test_cfg = dict(test_cfg or {})
         unknown = set(self.test_cfg) - {'need_weights'}
@@ -86,6 +93,8 @@ class JOTR(BaseModel):
             FusionHeadOutput
         """
         self._check_samples(inputs, data_samples)
+        if self.pose_predictor is not None:
+            self.pose_predictor.fill_missing(inputs, data_samples)
         keypoints, mask = MeshTargets.input_pose(data_samples, inputs.device)
         feat = self.backbone(inputs, keypoints, mask)
         return self.head(feat, self.neck(feat), need_weights)

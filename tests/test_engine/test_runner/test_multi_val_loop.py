@@ -14,9 +14,9 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmjotr.testing import write_synthetic_coco
 from mmjotr.engine import merge_config
 from mmjotr.registry import HOOKS
+from mmjotr.testing import write_synthetic_coco
 from mmjotr.utils import register_all_modules, set_body_model_dir
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..', '..')

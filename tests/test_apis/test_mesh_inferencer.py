@@ -1,0 +1,184 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""The whole chain on the CPU: randomly initialised mmdet RTMDet-tiny and
+mmpose ResNet-50 top-down models (configs shipped inside the installed
+packages), then the tiny JOTR."""
+import json
+import os.path as osp
+
+import cv2
+import mmdet
+import mmpose
+import numpy as np
+import pytest
+import torch
+from mesh_test_inputs import TINY_CONFIG, person, smooth_image
+from mmengine.config import Config
+from test_frame_source import damage_video, write_video
+
+from mmjotr.apis import MeshInferencer
+
+DET_CONFIG = osp.join(
+    osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
+    'rtmdet_tiny_8xb32-300e_coco.py')
+POSE_CONFIG = osp.join(
+    osp.dirname(mmpose.__file__), '.mim', 'configs', 'body_2d_keypoint',
+    'topdown_heatmap', 'coco', 'td-hm_res50_8xb64-210e_coco-256x192.py')
+
+
+@pytest.fixture(scope='module')
+def inferencer(standin_body_model_dir):
+    det = Config.fromfile(DET_CONFIG)
+    det.model.test_cfg.max_per_img = 3  # random weights: keep it small
+    torch.manual_seed(0)
+    return MeshInferencer(
+        TINY_CONFIG,
+        pose2d=POSE_CONFIG,
+        det_model=det,
+        device='cpu',
+        renderer='raster',
+        body_model_dir=standin_body_model_dir,
+        show_progress=False)
+
+
+def test_image_through_the_whole_chain(inferencer, tmp_path):
+    img = smooth_image(240, 320)
+    path = str(tmp_path / 'photo.png')
+    cv2.imwrite(path, img)
+    results = list(
+        inferencer(
+            path,
+            bbox_thr=0.,
+            vis_out_dir=str(tmp_path / 'vis'),
+            pred_out_dir=str(tmp_path / 'pred'),
+            return_vis=True,
+            draw_keypoints=True))
+    assert len(results) == 1 and results[0]['frame'] == 'photo.png'
+    sample = results[0]['predictions'][0]
+    pred = sample.pred_instances
+    num = len(pred.bboxes)
+    assert 1 <= num <= 3  # random detector: some of its 3 best boxes
+    assert pred.vertices.shape == (num, 6890, 3)
+    assert pred.keypoints.shape == (num, 30, 2)
+    assert pred.track_ids.tolist() == list(range(num))
+    assert sample.metainfo['img_path'] == path
+    assert results[0]['visualization'][0].shape == (240, 320, 3)
+    assert cv2.imread(str(tmp_path / 'vis' / 'photo.png')).shape == (240, 320,
+                                                                     3)
+    with open(tmp_path / 'pred' / 'photo.json') as f:
+        assert len(json.load(f)['persons']) == num
+    # as a dict of arrays
+    out = next(inferencer(img, bbox_thr=0., return_datasamples=False))
+    assert out['predictions'][0]['smpl_pose'].shape == (num, 72)
+
+
+def test_folder_with_an_unreadable_file(inferencer, tmp_path):
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f'{i}.png'), smooth_image(120, 160, i))
+    (folder / '1b.jpg').write_bytes(b'\x89PNG broken')
+    names = [
+        r['frame'] for r in inferencer(
+            str(folder), bbox_thr=0., pred_out_dir=str(tmp_path / 'p'))
+    ]
+    assert names == ['0.png', '1.png']
+    assert inferencer.num_skipped == 1
+    assert sorted(p.name for p in (tmp_path / 'p').iterdir()) == [
+        '0.json', '0.npz', '1.json', '1.npz'
+    ]
+
+
+def crossing_video(path, num_frames=24):
+    """Two persons (drawn as coloured boxes) crossing; returns their true
+    boxes per frame (A first)."""
+    frames, truth = [], []
+    for t in range(num_frames):
+        img = np.full((200, 320, 3), 40, np.uint8)
+        xa, xb = 20 + 10 * t, 230 - 10 * t
+        a, ka = person(xa, 20, 70, 170)
+        b, kb = person(xb, 30, 75, 165)
+        cv2.rectangle(img, (xb, 30), (xb + 75, 195), (0, 200, 0), -1)
+        cv2.rectangle(img, (xa, 20), (xa + 70, 190), (0, 0, 200), -1)
+        frames.append(img)
+        truth.append((np.stack([a, b]), np.stack([ka, kb])))
+    write_video(path, frames, fps=12.)
+    return truth
+
+
+def test_video_tracking_through_a_crossing(inferencer, tmp_path):
+    video = str(tmp_path / 'cross.avi')
+    truth = crossing_video(video)
+    rng = np.random.default_rng(0)
+    frame_idx = iter(range(len(truth)))
+    orders = []
+
+    def stub_detect(image, *args):
+        # a stub detector with known boxes, listing persons in any order
+        boxes, kpts = truth[next(frame_idx)]
+        order = rng.permutation(2)
+        orders.append(order)
+        return dict(
+            bboxes=boxes[order],
+            bbox_scores=np.ones(2, np.float32),
+            keypoints=kpts[order],
+            keypoint_scores=np.ones((2, 17), np.float32))
+
+    inferencer.detect_2d = stub_detect
+    inferencer.smooth = True
+    try:
+        results = list(
+            inferencer(
+                video,
+                vis_out_dir=str(tmp_path / 'out'),
+                pred_out_dir=str(tmp_path / 'pred')))
+    finally:
+        del inferencer.detect_2d
+        inferencer.smooth = False
+    assert len(results) == len(truth)
+    ids = np.array([
+        r['predictions'][0].pred_instances.track_ids[np.argsort(o)]
+        for r, o in zip(results, orders)
+    ])  # (frames, [A, B])
+    assert (ids == ids[0]).all() and ids[0, 0] != ids[0, 1]
+    cap = cv2.VideoCapture(str(tmp_path / 'out' / 'cross.mp4'))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(truth)
+    assert len(list((tmp_path / 'pred').glob('cross_*.json'))) == len(truth)
+
+
+def test_no_person_and_a_truncated_video(inferencer, tmp_path):
+    video = tmp_path / 'clip.avi'
+    write_video(video, [smooth_image(96, 128, i) for i in range(10)])
+    damage_video(video, 7, truncate=True)
+    damage_video(video, 3)
+    inferencer.detect_2d = lambda image, *args: dict(
+        bboxes=np.zeros((0, 4), np.float32),
+        bbox_scores=np.zeros(0, np.float32),
+        keypoints=np.zeros((0, 17, 2), np.float32),
+        keypoint_scores=np.zeros((0, 17), np.float32))
+    try:
+        results = list(inferencer(str(video), vis_out_dir=str(tmp_path)))
+    finally:
+        del inferencer.detect_2d
+    assert [r['frame']
+            for r in results] == [f'clip_{i:06d}' for i in (0, 1, 2, 4, 5, 6)]
+    assert inferencer.num_skipped == 4  # frame 3 and the lost 7, 8, 9
+    for r in results:
+        assert len(r['predictions'][0].pred_instances.bboxes) == 0
+    cap = cv2.VideoCapture(str(tmp_path / 'clip.mp4'))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(results)
+
+
+def test_checkpoint_not_matching_its_config(tmp_path, standin_body_model_dir):
+    ckpt = tmp_path / 'other.pth'
+    torch.save({'state_dict': {'backbone.conv1.weight': torch.zeros(1)}}, ckpt)
+    with pytest.raises(
+            ValueError,
+            match=f'checkpoint {ckpt} does not match '
+            f'config {TINY_CONFIG}'):
+        MeshInferencer(
+            TINY_CONFIG,
+            str(ckpt),
+            pose2d=POSE_CONFIG,
+            det_model=DET_CONFIG,
+            device='cpu',
+            body_model_dir=standin_body_model_dir)
