@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from mmjotr.body_models import SMPL
-from mmjotr.body_models.pose_prior import sample_body_poses
+from mmjotr.body_models.standin.pose_prior import sample_body_poses
 from mmjotr.visualization import PinholeCamera, RasterRenderer, RenderMesh
 
 

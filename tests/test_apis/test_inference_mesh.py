@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmjotr.apis import inference_mesh, init_model, load_model_checkpoint
 from mmjotr.body_models import map_joints
 from mmjotr.geometry import default_focal_length
+from mmjotr.utils.checkpoint_io import CheckpointMismatchError
 
 SHAPES = dict(
     bboxes=(4, ),
@@ -188,13 +189,13 @@ def test_checkpoint_not_matching_config(tiny_mesh_model, tmp_path,
     cfg.model.neck.embed_dims = 48
     cfg.model.head.body_model_dir = standin_body_model_dir
     other = init_model(cfg)
-    with pytest.raises(ValueError) as err:
-        load_model_checkpoint(other, str(ckpt), 'jotr_wide.py')
-    assert f'checkpoint {ckpt} does not match config jotr_wide.py' in str(
-        err.value)
-    assert 'of another shape' in str(err.value)
+    with pytest.raises(CheckpointMismatchError) as err:
+        load_model_checkpoint(other, str(ckpt), config_name='jotr_wide.py')
+    assert (f'checkpoint {ckpt} does not match the model built from '
+            'jotr_wide.py') in str(err.value)
+    assert 'shape mismatch' in str(err.value)
     # the matching pair loads
-    load_model_checkpoint(tiny_mesh_model, str(ckpt), TINY_CONFIG)
+    load_model_checkpoint(tiny_mesh_model, str(ckpt), config_name=TINY_CONFIG)
 
 
 def test_missing_body_model_files(tmp_path):

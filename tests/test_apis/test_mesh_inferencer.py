@@ -16,6 +16,7 @@ from mmengine.config import Config
 from test_frame_source import damage_video, write_video
 
 from mmjotr.apis import MeshInferencer
+from mmjotr.utils.checkpoint_io import CheckpointMismatchError
 
 DET_CONFIG = osp.join(
     osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
@@ -172,9 +173,9 @@ def test_checkpoint_not_matching_its_config(tmp_path, standin_body_model_dir):
     ckpt = tmp_path / 'other.pth'
     torch.save({'state_dict': {'backbone.conv1.weight': torch.zeros(1)}}, ckpt)
     with pytest.raises(
-            ValueError,
-            match=f'checkpoint {ckpt} does not match '
-            f'config {TINY_CONFIG}'):
+            CheckpointMismatchError,
+            match=f'checkpoint {ckpt} does not match the model built from '
+            f'{TINY_CONFIG}'):
         MeshInferencer(
             TINY_CONFIG,
             str(ckpt),
