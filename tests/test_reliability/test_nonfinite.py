@@ -25,7 +25,7 @@ class AbsurdTargetHook(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
         if runner.iter == self.at:
-            data_batch['data_samples'][0].gt_instances.joints_img[:] = 3e38
+            data_batch['data_samples'][0].gt_instances.joints_voxel[:] = 3e38
 
 
 def _runner(cfg_file, work_dir, body_model_dir, name, hooks=(), **options):
