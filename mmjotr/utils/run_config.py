@@ -66,6 +66,7 @@ def build_train_cfg(config: str,
                     work_dir: Optional[str] = None,
                     resume: Optional[str] = None,
                     amp: bool = False,
+                    amp_device: Optional[str] = None,
                     auto_scale_lr: bool = False,
                     cfg_options: Optional[dict] = None,
                     launcher: str = 'none',
@@ -79,7 +80,11 @@ def build_train_cfg(config: str,
         resume (str, optional): ``'auto'`` resumes from the latest
             checkpoint in ``work_dir`` (if any), a path resumes from that
             checkpoint; None starts afresh.
-        amp (bool): train with automatic mixed precision.
+        amp (bool): train with automatic mixed precision: fp16 with a
+            dynamic loss scale (``AmpOptimWrapper``) on CUDA, bf16 autocast
+            (``CPUAmpOptimWrapper``) on the CPU.
+        amp_device (str, optional): ``'cuda'`` or ``'cpu'``; None picks
+            'cuda' when CUDA is available.
         auto_scale_lr (bool): scale the lr by the actual total batch size
             over ``auto_scale_lr.base_batch_size``.
         cfg_options (dict, optional): ``key=value`` overrides.
@@ -90,12 +95,24 @@ def build_train_cfg(config: str,
     cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     if amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                                 'CPUAmpOptimWrapper'):
             raise ValueError(
-                '--amp needs optim_wrapper.type OptimWrapper or '
-                f'AmpOptimWrapper, the config has {optim_wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+                '--amp needs optim_wrapper.type OptimWrapper, '
+                f'AmpOptimWrapper or CPUAmpOptimWrapper, the config has '
+                f'{optim_wrapper}')
+        if amp_device is None:
+            amp_device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        if amp_device == 'cuda':
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        elif amp_device == 'cpu':
+            cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+            for key in ('loss_scale', 'dtype'):  # bf16 needs no scaling
+                cfg.optim_wrapper.pop(key, None)
+        else:
+            raise ValueError(
+                f"amp_device must be 'cuda' or 'cpu', got {amp_device!r}")
     if auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
                 cfg.auto_scale_lr:

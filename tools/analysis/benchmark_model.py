@@ -5,9 +5,13 @@ Prints the parameter counts, the median inference time per person (batch 1
 and 16), the training-step time at batch 4 with and without the
 contrastive losses, each block's share of the inference time, peak memory,
 and the contrastive losses against the reference formulation (same inputs
-and indices, same run). Example::
+and indices, same run); then ('fast') fp32 vs the fast inference path vs
+ONNX Runtime per person at batch 1, 4 and 16 with the accuracy deltas, and
+('amp') the fp32 vs bf16-autocast training step. Example::
 
     python tools/analysis/benchmark_model.py --threads 2
+    python tools/analysis/benchmark_model.py --threads 2 \
+        --skip inference train contrastive --checkpoint CKPT
 """
 import argparse
 import os
@@ -33,10 +37,16 @@ def parse_args():
         'the positives and extrapolate linearly (1.0 = spec sizes, needs '
         '~20 GB)')
     parser.add_argument(
+        '--checkpoint',
+        help='weights for the fast-path accuracy deltas (e.g. the quick '
+        'start checkpoint of the same config); random weights without it')
+    parser.add_argument(
+        '--batch-sizes', type=int, nargs='+', default=[1, 4, 16])
+    parser.add_argument(
         '--skip',
         nargs='*',
         default=[],
-        choices=['inference', 'train', 'contrastive'])
+        choices=['inference', 'train', 'contrastive', 'fast', 'onnx', 'amp'])
     return parser.parse_args()
 
 
@@ -48,6 +58,9 @@ def main():
     from mmengine.logging import print_log
 
     from mmjotr.models.utils.benchmark import run_benchmark
+    from mmjotr.models.utils.fast_path_benchmark import (
+        benchmark_amp_train_step, benchmark_fast_path)
+    from mmjotr.registry import MODELS
     from mmjotr.utils import register_all_modules
 
     torch.set_num_threads(args.threads)
@@ -60,6 +73,27 @@ def main():
                                            args.reference_positive_scale,
                                            args.skip):
         print_log(f'{name:<72s} {value:12.4g} {unit}')
+    figures = []
+    if 'fast' not in args.skip or 'amp' not in args.skip:
+        torch.manual_seed(0)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        if args.checkpoint:
+            from mmengine.runner import load_checkpoint
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
+    if 'fast' not in args.skip:
+        figures = benchmark_fast_path(
+            model,
+            args.repeats,
+            args.batch_sizes,
+            onnx_threads=args.threads,
+            with_onnx='onnx' not in args.skip)
+    if 'amp' not in args.skip:
+        figures = figures + benchmark_amp_train_step(model, 4, args.repeats)
+    for name, value, unit in figures:
+        value = f'{value:12.4g}' if isinstance(value, float) else \
+            f'{value!s:>12}'
+        print_log(f'{name:<72s} {value} {unit}')
 
 
 if __name__ == '__main__':

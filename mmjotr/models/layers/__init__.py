@@ -6,10 +6,12 @@ from .positional_encoding import (SinePositionalEncoding2D,
                                   SinusoidPositionalEncoding1D, sinusoid_table)
 from .transformer_layers import (PostNormDecoderLayer, PostNormEncoderLayer,
                                  TransformerEncoder, xavier_init_matrices)
+from .trilinear_sampling import trilinear_sample_gather
 
 __all__ = [
     'CascadeLinear', 'render_gaussian_heatmaps', 'inverse_sigmoid',
     'sample_volume', 'warp_depth', 'SinePositionalEncoding2D',
     'SinusoidPositionalEncoding1D', 'sinusoid_table', 'PostNormDecoderLayer',
-    'PostNormEncoderLayer', 'TransformerEncoder', 'xavier_init_matrices'
+    'PostNormEncoderLayer', 'TransformerEncoder', 'xavier_init_matrices',
+    'trilinear_sample_gather'
 ]
