@@ -132,8 +132,7 @@ class JOTR(BaseModel):
         if self.fast_inference is None or self.training:
             return self.extract_feat(inputs, data_samples, need_weights)
         self._check_samples(inputs, data_samples)
-        return self.fast_inference(self.extract_feat, inputs, data_samples,
-                                   need_weights)
+        return self.fast_inference(self, inputs, data_samples, need_weights)
 
     def _forward(self,
                  inputs: Tensor,

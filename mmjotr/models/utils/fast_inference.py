@@ -4,10 +4,13 @@
 The fp32 path stays the reference; the fast path changes only how the same
 computation runs:
 
-- reduced-precision autocast where the hardware computes it natively:
-  bf16 on CPUs with AVX-512 BF16 or AMX, fp16 on CUDA GPUs (the modules
-  listed in ``JOTR.fp32_modules`` — SMPL, VPoser, the SMPL-parameter
-  regressors — stay in fp32, see :mod:`.fp32_modules`);
+- reduced-precision autocast where the hardware computes it natively
+  (bf16 on CPUs with AVX-512 BF16 or AMX, fp16 on CUDA GPUs), inside the
+  ``autocast_modules`` only (by default the backbone and the neck, where
+  the time goes); the rest runs in fp32. Attention (``nn.MultiheadAttention``)
+  stays fp32 by default: on the CPU, its bf16 autocast path measured ~8x
+  slower than fp32 while the convolutions and FFN linears are 1.6-10x
+  faster (tools/analysis/benchmark_model.py);
 - channels-last memory format for the convolutional backbone;
 - batch chunks of at most ``batch_chunk`` crops, so that a large batch
   costs no more per person than the best batch size (the backbone's
@@ -21,13 +24,16 @@ Attention already runs fused (``F.scaled_dot_product_attention`` inside
 ``nn.MultiheadAttention`` when no weights are requested).
 """
 import dataclasses
-from typing import Any, Callable, List, Optional, Sequence, Union
+import functools
+from typing import Any, List, Optional, Sequence, Union
 
 import torch
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from .fp32_modules import to_fp32
+
+_AUTOCAST_DEVICES = ('cpu', 'cuda')
 
 PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')
 
@@ -89,13 +95,19 @@ class FastInference:
         batch_chunk (int, optional): largest batch run at once; None runs
             the whole batch. Defaults to 4 (the best per-person size
             measured on a 2-core CPU; tools/analysis/benchmark_model.py).
+        autocast_modules (Sequence[str]): submodules that run under
+            autocast. Defaults to ``('backbone', 'neck')``.
+        fp32_attention (bool): keep ``nn.MultiheadAttention`` inside them
+            in fp32. Defaults to True.
     """
 
     def __init__(self,
                  precision: str = 'auto',
                  channels_last: bool = True,
                  fuse_conv_bn: bool = True,
-                 batch_chunk: Optional[int] = 4) -> None:
+                 batch_chunk: Optional[int] = 4,
+                 autocast_modules: Sequence[str] = ('backbone', 'neck'),
+                 fp32_attention: bool = True) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'fast_inference.precision must be one of '
                              f'{PRECISIONS}, got {precision!r}')
@@ -106,6 +118,9 @@ class FastInference:
         self.channels_last = channels_last
         self.fuse_conv_bn = fuse_conv_bn
         self.batch_chunk = batch_chunk
+        self.autocast_modules = tuple(autocast_modules)
+        self.fp32_attention = fp32_attention
+        self._dtype: Optional[torch.dtype] = None  # set while running
 
     @classmethod
     def from_cfg(cls, cfg: Union[None, bool,
@@ -156,13 +171,55 @@ class FastInference:
             model.backbone.to(memory_format=torch.channels_last)
         return model
 
-    def __call__(self, extract_feat: Callable, inputs: Tensor,
+    def _region_pre_hook(self, enable: bool, module: nn.Module, args: tuple):
+        if self._dtype is None:  # not on the fast path now
+            module._fast_autocast_states.append(None)
+            return None
+        states = tuple(torch.is_autocast_enabled(device)
+                       for device in _AUTOCAST_DEVICES)
+        module._fast_autocast_states.append(states)
+        device = self._device_type
+        if enable:
+            torch.set_autocast_dtype(device, self._dtype)
+        torch.set_autocast_enabled(device, enable)
+        return None if enable else to_fp32(args)
+
+    def _region_post_hook(self, module: nn.Module, args: tuple,
+                          output: Any) -> Any:
+        states = module._fast_autocast_states.pop()
+        if states is None:
+            return None
+        for device, enabled in zip(_AUTOCAST_DEVICES, states):
+            torch.set_autocast_enabled(device, enabled)
+        return to_fp32(output)  # fp32 outside the region
+
+    def _install_hooks(self, model: nn.Module) -> None:
+        """Autocast regions (once per model; inactive off the fast path)."""
+        if getattr(model, '_fast_inference_hooks', None) is self:
+            return
+        if getattr(model, '_fast_inference_hooks', None) is not None:
+            raise RuntimeError('this model already runs another '
+                               'FastInference; build a new model')
+        regions = []
+        for name in self.autocast_modules:
+            module = model.get_submodule(name)
+            regions.append((module, True))
+            if self.fp32_attention:
+                regions += [(m, False) for m in module.modules()
+                            if isinstance(m, nn.MultiheadAttention)]
+        for module, enable in regions:
+            module._fast_autocast_states = []
+            module.register_forward_pre_hook(
+                functools.partial(self._region_pre_hook, enable))
+            module.register_forward_hook(self._region_post_hook)
+        model._fast_inference_hooks = self
+
+    def __call__(self, model: nn.Module, inputs: Tensor,
                  data_samples: Sequence, *args) -> Any:
-        """Run ``extract_feat(inputs, data_samples, *args)`` in chunks.
+        """Run ``model.extract_feat(inputs, data_samples, *args)`` fast.
 
         Args:
-            extract_feat (callable): the model's forward, returning a
-                (dataclass) output with a leading batch dimension.
+            model (nn.Module): the JOTR model (eval mode).
             inputs (Tensor[B, 3, H, W]): preprocessed crops.
             data_samples (Sequence): one per crop.
             *args: passed on.
@@ -170,17 +227,24 @@ class FastInference:
         Returns:
             The concatenated output, floating tensors in float32.
         """
+        self._install_hooks(model)
         dtype = self.autocast_dtype(inputs.device)
         if self.channels_last:
+            model.backbone.to(memory_format=torch.channels_last)
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         chunk = self.batch_chunk or len(inputs)
         parts = []
-        with torch.autocast(
-                inputs.device.type,
-                dtype=dtype or torch.float32,
-                enabled=dtype is not None):
-            for start in range(0, len(inputs), chunk):
-                parts.append(
-                    extract_feat(inputs[start:start + chunk],
-                                 data_samples[start:start + chunk], *args))
+        self._device_type = inputs.device.type
+        # the outer context restores the autocast state should a forward
+        # raise between a region's hooks
+        with torch.autocast(self._device_type, enabled=False):
+            self._dtype = dtype
+            try:
+                for start in range(0, len(inputs), chunk):
+                    parts.append(
+                        model.extract_feat(inputs[start:start + chunk],
+                                           data_samples[start:start + chunk],
+                                           *args))
+            finally:
+                self._dtype = None
         return to_fp32(parts[0] if len(parts) == 1 else cat_batches(parts))

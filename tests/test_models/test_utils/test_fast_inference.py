@@ -112,3 +112,52 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
     samples = fast(**data, mode='predict')
     torch.testing.assert_close(samples[0].pred_instances.vertices[0],
                                out.vertices[0] - out.joints_3d[0, :1])
+
+
+def test_autocast_regions_and_inactive_hooks(tiny_jotr):
+    """Convolutions of the backbone and neck run in bf16, attention and
+    the head in fp32; off the fast path the installed hooks do nothing."""
+    ref = tiny_jotr.eval()
+    data = ref.data_preprocessor(synthetic_batch(2, seed=7))
+    expected = _outputs(ref, data)
+    fast = copy.deepcopy(ref)
+    fast.fast_inference = FastInference(precision='bf16')
+    seen = {}
+
+    def record(name):
+
+        def hook(module, args, output):
+            out = output[0] if isinstance(output, tuple) else output
+            seen[name] = out.dtype
+
+        return hook
+
+    probes = {
+        'backbone.conv1': fast.backbone.conv1,
+        'neck.conv2d_to_3d': fast.neck.conv2d_to_3d,
+        'neck attention': fast.neck.encoder.layers[0].self_attn,
+        'neck FFN': fast.neck.encoder.layers[0].linear1,
+        'head.down_linear': fast.head.down_linear,
+        'decoder FFN': fast.head.decoder.layers[0].linear1,
+    }
+    for name, module in probes.items():
+        module.register_forward_hook(record(name))
+    _outputs(fast, data)
+    assert seen == {
+        'backbone.conv1': torch.bfloat16,
+        'neck.conv2d_to_3d': torch.bfloat16,
+        'neck attention': torch.float32,
+        'neck FFN': torch.bfloat16,
+        'head.down_linear': torch.float32,
+        'decoder FFN': torch.float32,
+    }
+    # the same model off the fast path (training mode) is the fp32 model
+    # (up to the channels-last convolution order)
+    fast.train()
+    for module in (fast.backbone, fast.neck, fast.head):
+        module.eval()  # deterministic (no dropout / batch statistics)
+    with torch.no_grad():
+        out = fast(**data, mode='tensor')
+    torch.testing.assert_close(
+        out.vertices, expected.vertices, atol=1e-5, rtol=0)
+    assert not torch.is_autocast_enabled('cpu')
