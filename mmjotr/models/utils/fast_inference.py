@@ -6,8 +6,12 @@ computation runs:
 
 - reduced-precision autocast where the hardware computes it natively
   (bf16 on CPUs with AVX-512 BF16 or AMX, fp16 on CUDA GPUs), inside the
-  ``autocast_modules`` only (by default the backbone and the neck, where
-  the time goes); the rest runs in fp32. Attention (``nn.MultiheadAttention``)
+  ``autocast_modules`` only: by default the ResNet stages and the neck,
+  where the time goes. The stem (``conv1`` on the raw pixels, ``pose2feat``
+  on the keypoint heatmaps) and the head stay fp32: rounding the inputs
+  themselves to bf16's 8 bits cost most of the fast path's difference to
+  fp32 (measured: stem in bf16 2.4 mm mean vertex difference, the four
+  stages and the neck 1.4 mm). Attention (``nn.MultiheadAttention``)
   stays fp32 by default: on the CPU, its bf16 autocast path measured ~8x
   slower than fp32 while the convolutions and FFN linears are 1.6-10x
   faster (tools/analysis/benchmark_model.py);
@@ -36,6 +40,9 @@ from .fp32_modules import to_fp32
 _AUTOCAST_DEVICES = ('cpu', 'cuda')
 
 PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')
+#: Where the fast path autocasts by default (see the module docstring).
+AUTOCAST_MODULES = ('backbone.layer1', 'backbone.layer2', 'backbone.layer3',
+                    'backbone.layer4', 'neck')
 
 
 def cpu_has_native_bf16() -> bool:
@@ -96,7 +103,7 @@ class FastInference:
             the whole batch. Defaults to 4 (the best per-person size
             measured on a 2-core CPU; tools/analysis/benchmark_model.py).
         autocast_modules (Sequence[str]): submodules that run under
-            autocast. Defaults to ``('backbone', 'neck')``.
+            autocast. Defaults to ``AUTOCAST_MODULES``.
         fp32_attention (bool): keep ``nn.MultiheadAttention`` inside them
             in fp32. Defaults to True.
     """
@@ -106,7 +113,7 @@ class FastInference:
                  channels_last: bool = True,
                  fuse_conv_bn: bool = True,
                  batch_chunk: Optional[int] = 4,
-                 autocast_modules: Sequence[str] = ('backbone', 'neck'),
+                 autocast_modules: Sequence[str] = AUTOCAST_MODULES,
                  fp32_attention: bool = True) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'fast_inference.precision must be one of '

@@ -115,8 +115,9 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
 
 
 def test_autocast_regions_and_inactive_hooks(tiny_jotr):
-    """Convolutions of the backbone and neck run in bf16, attention and
-    the head in fp32; off the fast path the installed hooks do nothing."""
+    """Convolutions of the ResNet stages and the neck run in bf16; the
+    stem, attention and the head in fp32; off the fast path the installed
+    hooks do nothing."""
     ref = tiny_jotr.eval()
     data = ref.data_preprocessor(synthetic_batch(2, seed=7))
     expected = _outputs(ref, data)
@@ -134,6 +135,8 @@ def test_autocast_regions_and_inactive_hooks(tiny_jotr):
 
     probes = {
         'backbone.conv1': fast.backbone.conv1,
+        'backbone.pose2feat': fast.backbone.pose2feat,
+        'backbone.layer1.0.conv1': fast.backbone.layer1[0].conv1,
         'neck.conv2d_to_3d': fast.neck.conv2d_to_3d,
         'neck attention': fast.neck.encoder.layers[0].self_attn,
         'neck FFN': fast.neck.encoder.layers[0].linear1,
@@ -144,7 +147,9 @@ def test_autocast_regions_and_inactive_hooks(tiny_jotr):
         module.register_forward_hook(record(name))
     _outputs(fast, data)
     assert seen == {
-        'backbone.conv1': torch.bfloat16,
+        'backbone.conv1': torch.float32,
+        'backbone.pose2feat': torch.float32,
+        'backbone.layer1.0.conv1': torch.bfloat16,
         'neck.conv2d_to_3d': torch.bfloat16,
         'neck attention': torch.float32,
         'neck FFN': torch.bfloat16,
