@@ -2,18 +2,14 @@
 import pytest
 import torch
 
+from mmjotr.deployment import (INPUT_NAMES, OUTPUT_NAMES, JOTRTensorModel,
+                               OnnxRuntimeJOTR, export_onnx,
+                               max_abs_differences)
+from mmjotr.models.heads import MeshTargets
 from mmjotr.models.utils import synthetic_batch
 
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
-
-from mmjotr.deployment import (
-    INPUT_NAMES,
-    OUTPUT_NAMES,  # noqa: E402
-    JOTRTensorModel,
-    OnnxRuntimeJOTR,
-    export_onnx,
-    max_abs_differences)
 
 
 @pytest.fixture(scope='module')
@@ -63,7 +59,6 @@ def test_onnxruntime_predictions_equal_pytorch(exported):
 def test_tensor_wrapper_is_the_tensor_mode(tiny_jotr):
     model = tiny_jotr.eval()
     data = model.data_preprocessor(synthetic_batch(2, seed=6))
-    from mmjotr.models.heads import MeshTargets
     keypoints, mask = MeshTargets.input_pose(data['data_samples'],
                                              torch.device('cpu'))
     with torch.no_grad():

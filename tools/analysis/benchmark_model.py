@@ -14,6 +14,7 @@ ONNX Runtime per person at batch 1, 4 and 16 with the accuracy deltas, and
         --skip inference train contrastive --checkpoint CKPT
 """
 import argparse
+import logging
 import os
 
 
@@ -55,7 +56,7 @@ def main():
     os.environ['OMP_NUM_THREADS'] = str(args.threads)
     import torch
     from mmengine.config import Config
-    from mmengine.logging import print_log
+    from mmengine.logging import MMLogger, print_log
 
     from mmjotr.models.utils.benchmark import run_benchmark
     from mmjotr.models.utils.fast_path_benchmark import (
@@ -77,7 +78,11 @@ def main():
     if 'fast' not in args.skip or 'amp' not in args.skip:
         torch.manual_seed(0)
         model = MODELS.build(cfg.model)
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.WARNING)  # one record per parameter
         model.init_weights()
+        logger.setLevel(level)
         if args.checkpoint:
             from mmengine.runner import load_checkpoint
             load_checkpoint(model, args.checkpoint, map_location='cpu')

@@ -182,8 +182,8 @@ class FastInference:
         if self._dtype is None:  # not on the fast path now
             module._fast_autocast_states.append(None)
             return None
-        states = tuple(torch.is_autocast_enabled(device)
-                       for device in _AUTOCAST_DEVICES)
+        states = tuple(
+            torch.is_autocast_enabled(device) for device in _AUTOCAST_DEVICES)
         module._fast_autocast_states.append(states)
         device = self._device_type
         if enable:

@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from mmjotr.models.utils import (FastInference, cat_batches,
-                                 cpu_has_native_bf16, synthetic_batch)
+from mmjotr.models.utils import FastInference, cat_batches, cpu_has_native_bf16
 from mmjotr.models.utils import fast_inference as fast_module
+from mmjotr.models.utils import synthetic_batch
 
 
 def test_options_and_dtypes(monkeypatch):
