@@ -106,6 +106,9 @@ class FastInference:
             autocast. Defaults to ``AUTOCAST_MODULES``.
         fp32_attention (bool): keep ``nn.MultiheadAttention`` inside them
             in fp32. Defaults to True.
+        cast_weights (bool): in :meth:`prepare`, store the conv and linear
+            weights of the autocast regions in the autocast dtype (saves
+            re-casting them at every call; same values). Defaults to True.
     """
 
     def __init__(self,
@@ -114,7 +117,8 @@ class FastInference:
                  fuse_conv_bn: bool = True,
                  batch_chunk: Optional[int] = 4,
                  autocast_modules: Sequence[str] = AUTOCAST_MODULES,
-                 fp32_attention: bool = True) -> None:
+                 fp32_attention: bool = True,
+                 cast_weights: bool = True) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'fast_inference.precision must be one of '
                              f'{PRECISIONS}, got {precision!r}')
@@ -127,6 +131,7 @@ class FastInference:
         self.batch_chunk = batch_chunk
         self.autocast_modules = tuple(autocast_modules)
         self.fp32_attention = fp32_attention
+        self.cast_weights = cast_weights
         self._dtype: Optional[torch.dtype] = None  # set while running
 
     @classmethod
@@ -176,7 +181,27 @@ class FastInference:
                 logger='current')
         if self.channels_last:
             model.backbone.to(memory_format=torch.channels_last)
+        dtype = self.autocast_dtype(next(model.parameters()).device)
+        if self.cast_weights and dtype is not None and not getattr(
+                model, '_weights_cast', False):
+            self._cast_weights(model, dtype)
+            model._weights_cast = True
         return model
+
+    def _cast_weights(self, model: nn.Module, dtype: torch.dtype) -> None:
+        """Store the conv / linear weights of the autocast regions in
+        ``dtype``: autocast would round them the same way at every call."""
+        for name in self.autocast_modules:
+            region = model.get_submodule(name)
+            keep = set()
+            if self.fp32_attention:
+                for module in region.modules():
+                    if isinstance(module, nn.MultiheadAttention):
+                        keep.update(id(m) for m in module.modules())
+            for module in region.modules():
+                if id(module) not in keep and isinstance(
+                        module, (nn.Conv2d, nn.Conv3d, nn.Linear)):
+                    module.to(dtype)
 
     def _region_pre_hook(self, enable: bool, module: nn.Module, args: tuple):
         if self._dtype is None:  # not on the fast path now

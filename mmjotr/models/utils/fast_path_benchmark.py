@@ -47,9 +47,11 @@ def vertex_differences_mm(ref: nn.Module, other: Callable[[dict], dict],
     return figures
 
 
-def per_block_times(model: nn.Module, data: dict,
-                    repeats: int) -> Dict[str, float]:
-    """Forward time (s, summed over ``repeats`` calls) of the main blocks."""
+def per_block_times(model: nn.Module, batches: Dict[int, dict],
+                    repeats: int) -> Dict[int, Dict[str, float]]:
+    """Per-person forward time (s) of the main blocks at several batch
+    sizes, the batch sizes alternating in every round (median of rounds).
+    """
     blocks = {
         'backbone': model.backbone,
         'neck': model.neck,
@@ -58,12 +60,28 @@ def per_block_times(model: nn.Module, data: dict,
         'VPoser': model.head.vposer,
         'body model': model.head.body_model,
     }
-    run = _tensor_path(model, data)
-    run()
-    with block_timer(blocks) as totals:
-        for _ in range(repeats):
-            run()
-    return dict(totals)
+    rounds: Dict[int, Dict[str, List[float]]] = {
+        batch: {
+            name: []
+            for name in blocks
+        }
+        for batch in batches
+    }
+    for batch, data in batches.items():
+        _tensor_path(model, data)()  # warm-up
+    for _ in range(repeats):
+        for batch, data in batches.items():
+            with block_timer(blocks) as totals:
+                _tensor_path(model, data)()
+            for name in blocks:
+                rounds[batch][name].append(totals[name] / batch)
+    return {
+        batch: {
+            name: statistics.median(v)
+            for name, v in values.items()
+        }
+        for batch, values in rounds.items()
+    }
 
 
 def benchmark_fast_path(model: nn.Module,
@@ -136,12 +154,14 @@ def benchmark_fast_path(model: nn.Module,
                 (f'per person batch 16 / batch 4: {name} (<= 1: batching '
                  'never hurts)', values[16] / values[4], 'x'))
         for label, net in (('fp32', model), ('fast', fast)):
-            b4 = per_block_times(net, batches[4], max(1, repeats // 2))
-            b16 = per_block_times(net, batches[16], max(1, repeats // 2))
-            for block in b4:
+            per_block = per_block_times(net, {
+                4: batches[4],
+                16: batches[16]
+            }, repeats)
+            for block, time4 in per_block[4].items():
                 figures.append(
                     (f'{label}: per-person time batch 16 / batch 4, {block}',
-                     (b16[block] / 16) / (b4[block] / 4), 'x'))
+                     per_block[16][block] / time4, 'x'))
     data = batches[max(batch_sizes)]
 
     def fast_outputs(d):

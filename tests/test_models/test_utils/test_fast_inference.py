@@ -101,7 +101,23 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
     fast = copy.deepcopy(ref)
     fast.fast_inference = FastInference(precision='bf16', batch_chunk=4)
     fast.fast_inference.prepare(fast)
+    # weights of the autocast regions are stored in bf16, the rest not
+    bf16 = torch.bfloat16
+    assert fast.backbone.layer1[0].conv1.weight.dtype == bf16
+    assert fast.neck.encoder.layers[0].linear1.weight.dtype == bf16
+    assert fast.neck.encoder.layers[0].self_attn.in_proj_weight.dtype \
+        == torch.float32
+    assert fast.neck.encoder.layers[0].self_attn.out_proj.weight.dtype \
+        == torch.float32
+    assert fast.backbone.conv1.weight.dtype == torch.float32
+    assert fast.head.decoder.layers[0].linear1.weight.dtype == torch.float32
+    nocast = copy.deepcopy(ref)
+    nocast.fast_inference = FastInference(precision='bf16', cast_weights=False)
+    nocast.fast_inference.prepare(nocast)
     out = _outputs(fast, data)
+    # stored bf16 weights are what autocast would use: same outputs
+    torch.testing.assert_close(
+        _outputs(nocast, data).vertices, out.vertices, atol=1e-6, rtol=0)
     for name in ('vertices', 'joints_3d', 'smpl_pose', 'cam_t'):
         assert getattr(out, name).dtype == torch.float32, name
     dist = (out.vertices - expected.vertices).norm(dim=-1) * 1000  # mm
