@@ -76,3 +76,25 @@ def test_to_fp32_nested():
     assert out.index.dtype == torch.int64
     assert to_fp32({'a': (torch.ones(1, dtype=torch.bfloat16), )
                     })['a'][0].dtype == torch.float32
+
+
+def test_jotr_fp32_modules(tiny_jotr, standin_body_model_dir):
+    names = set(fp32_module_names(tiny_jotr))
+    assert {
+        'head.cascade_root_pose', 'head.cascade_pose', 'head.cascade_shape',
+        'head.cascade_cam', 'head.vposer', 'head.body_model',
+        'head.uncertainty_weighting', 'head.losses.smpl_pose',
+        'head.contrast.joint_contrast', 'head.contrast.nonjoint_contrast'
+    } <= names
+    assert not any(name.startswith(('backbone', 'neck')) for name in names)
+    from mmengine.config import Config
+
+    from mmjotr.registry import MODELS
+    cfg = Config.fromfile('configs/jotr/jotr_tiny_1xb4_standin-256x256.py')
+    cfg.model.head.body_model_dir = str(standin_body_model_dir)
+    cfg.model.fp32_modules = ['head.body_model']
+    model = MODELS.build(cfg.model)
+    assert fp32_module_names(model) == ('head.body_model', )
+    cfg.model.fp32_modules = ['head.nope']
+    with pytest.raises(AttributeError, match='head.nope'):
+        MODELS.build(cfg.model)
