@@ -132,3 +132,23 @@ def tiny_mesh_model(standin_body_model_dir):
     return init_model(
         osp.join(root, 'configs', 'jotr', 'jotr_tiny_1xb4_standin-256x256.py'),
         cfg_options={'model.head.body_model_dir': standin_body_model_dir})
+
+
+@pytest.fixture(scope='session')
+def jotr_builder():
+    """:func:`mmjotr.testing.build_standin_model`: the model of a config on
+    the stand-in body model (plain BN, no pretrained weights)."""
+    from mmjotr.testing import build_standin_model
+    return build_standin_model
+
+
+@pytest.fixture(scope='module')
+def tiny_jotr(standin_body_model_dir):
+    """The tiny JOTR on the stand-in body model, fixed initialisation."""
+    import torch
+
+    from mmjotr.testing import build_standin_model
+    torch.manual_seed(0)
+    return build_standin_model(
+        'configs/jotr/jotr_tiny_1xb4_standin-256x256.py',
+        str(standin_body_model_dir))

@@ -25,7 +25,10 @@ def parse_args():
         help='resume from CHECKPOINT, or without a value from the latest '
         'checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision: fp16 + dynamic loss scale on CUDA, '
+        'bf16 autocast on the CPU')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',

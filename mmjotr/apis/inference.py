@@ -28,7 +28,8 @@ def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
                cfg_options: Optional[dict] = None,
-               strict: bool = True) -> nn.Module:
+               strict: bool = True,
+               fast_inference: Union[None, bool, dict] = None) -> nn.Module:
     """Build an mmjotr model from a config and load its weights.
 
     Args:
@@ -42,6 +43,11 @@ def init_model(config: Union[str, Config],
             mis-shaped tensors (``CheckpointMismatchError`` listing them,
             naming the checkpoint and the config); False loads the matching
             tensors of a partial checkpoint (the rest logged).
+        fast_inference (bool | dict, optional): sets
+            ``model.test_cfg.fast_inference`` (True, False or a dict of
+            ``FastInference`` arguments); None keeps the config's. On the
+            fast path BN is folded into the backbone convs after loading,
+            so the returned model is for inference only.
 
     Returns:
         nn.Module: the model in eval mode, ``model.cfg`` holding the config.
@@ -57,6 +63,10 @@ def init_model(config: Union[str, Config],
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     if cfg_options:
         config.merge_from_dict(cfg_options)
+    if fast_inference is not None:
+        test_cfg = dict(config.model.get('test_cfg') or {})
+        test_cfg['fast_inference'] = fast_inference
+        config.model.test_cfg = test_cfg
     init_default_scope(config.get('default_scope', 'mmjotr'))
 
     model = MODELS.build(config.model)
@@ -80,6 +90,8 @@ def init_model(config: Union[str, Config],
     model.cfg = config
     model.to(torch.device(device))
     model.eval()
+    if getattr(model, 'fast_inference', None) is not None:
+        model.fast_inference.prepare(model)
     return model
 
 

@@ -4,13 +4,13 @@ checkpoint file backend."""
 from .atomic_local_backend import AtomicLocalBackend
 from .hooks import (CheckpointCheckHook, MeshVisualizationHook,
                     NonFiniteGuardHook, RandomStateHook)
-from .optim_wrappers import (GradNormAmpOptimWrapper, GradNormOptimWrapper,
-                             log_grad_norm)
+from .optim_wrappers import (CPUAmpOptimWrapper, GradNormAmpOptimWrapper,
+                             GradNormOptimWrapper, log_grad_norm)
 from .runner import MultiValLoop, merge_config
 
 __all__ = [
     'AtomicLocalBackend', 'CheckpointCheckHook', 'MeshVisualizationHook',
     'NonFiniteGuardHook', 'RandomStateHook', 'GradNormOptimWrapper',
-    'GradNormAmpOptimWrapper', 'log_grad_norm', 'MultiValLoop',
-    'merge_config'
+    'GradNormAmpOptimWrapper', 'CPUAmpOptimWrapper', 'log_grad_norm',
+    'MultiValLoop', 'merge_config'
 ]

@@ -143,6 +143,7 @@ def build_train_cfg(config: str,
                     work_dir: Optional[str] = None,
                     resume: Optional[str] = None,
                     amp: bool = False,
+                    amp_device: Optional[str] = None,
                     auto_scale_lr: bool = False,
                     cfg_options: Optional[dict] = None,
                     launcher: str = 'none',
@@ -157,10 +158,13 @@ def build_train_cfg(config: str,
             ``work_dir/last_checkpoint`` names (if any; an empty or
             dangling pointer starts afresh with a warning), a path resumes
             from that checkpoint; None starts afresh.
-        amp (bool): train with automatic mixed precision: the release's
-            (``GradNormAmpOptimWrapper``, fp16, fixed loss scale 1024)
-            unless the config already sets an AMP wrapper or a
-            ``loss_scale``.
+        amp (bool): train with automatic mixed precision: on CUDA the
+            release's (``GradNormAmpOptimWrapper``, fp16, fixed loss scale
+            1024; ``loss_scale='dynamic'`` for mmengine's) unless the
+            config already sets an AMP wrapper; on the CPU bf16 autocast
+            (``CPUAmpOptimWrapper``, no loss scale needed).
+        amp_device (str, optional): ``'cuda'`` or ``'cpu'``; None picks
+            'cuda' when CUDA is available.
         auto_scale_lr (bool): scale the lr by the actual total batch size
             over ``auto_scale_lr.base_batch_size``.
         cfg_options (dict, optional): ``key=value`` overrides.
@@ -171,17 +175,30 @@ def build_train_cfg(config: str,
     cfg = _base_cfg(config, work_dir, cfg_options, launcher, body_model_dir)
     if amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper in ('OptimWrapper', 'GradNormOptimWrapper'):
-            # the release's AMP: fp16, fixed loss scale 1024 reset every
-            # step, overflow steps skipped (loss_scale='dynamic': mmengine's)
-            cfg.optim_wrapper.type = 'GradNormAmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 1024.)
-        elif optim_wrapper not in ('AmpOptimWrapper',
-                                   'GradNormAmpOptimWrapper'):
+        if optim_wrapper not in ('OptimWrapper', 'GradNormOptimWrapper',
+                                 'AmpOptimWrapper', 'GradNormAmpOptimWrapper',
+                                 'CPUAmpOptimWrapper'):
             raise ValueError(
                 '--amp needs optim_wrapper.type OptimWrapper, '
                 'GradNormOptimWrapper or an AMP wrapper, the config has '
                 f'{optim_wrapper}')
+        if amp_device is None:
+            amp_device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        if amp_device == 'cuda':
+            if optim_wrapper in ('OptimWrapper', 'GradNormOptimWrapper',
+                                 'CPUAmpOptimWrapper'):
+                # the release's AMP: fp16, fixed loss scale 1024 reset
+                # every step, overflow steps skipped (loss_scale='dynamic':
+                # mmengine's)
+                cfg.optim_wrapper.type = 'GradNormAmpOptimWrapper'
+                cfg.optim_wrapper.setdefault('loss_scale', 1024.)
+        elif amp_device == 'cpu':
+            cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+            for key in ('loss_scale', 'dtype'):  # bf16 needs no scaling
+                cfg.optim_wrapper.pop(key, None)
+        else:
+            raise ValueError(
+                f"amp_device must be 'cuda' or 'cpu', got {amp_device!r}")
     if auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
                 cfg.auto_scale_lr:

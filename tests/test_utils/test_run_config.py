@@ -34,6 +34,7 @@ def test_train_options(cfg_file, tmp_path):
         work_dir=str(tmp_path / 'wd'),
         resume='auto',
         amp=True,
+        amp_device='cuda',
         auto_scale_lr=True,
         cfg_options={'body_model_dir': 'data/standin/body_models'},
         launcher='pytorch')
@@ -48,6 +49,20 @@ def test_train_options(cfg_file, tmp_path):
 
     cfg = build_train_cfg(cfg_file, resume='work_dirs/x/epoch_3.pth')
     assert cfg.resume is True and cfg.load_from == 'work_dirs/x/epoch_3.pth'
+
+
+def test_train_amp_on_cpu(cfg_file, tmp_path):
+    cfg = build_train_cfg(cfg_file, amp=True, amp_device='cpu')
+    assert cfg.optim_wrapper.type == 'CPUAmpOptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper
+    scaled = tmp_path / 'scaled.py'
+    scaled.write_text("optim_wrapper = dict(type='AmpOptimWrapper', "
+                      "loss_scale=512., optimizer=dict(type='SGD', lr=1))\n")
+    cfg = build_train_cfg(str(scaled), amp=True, amp_device='cpu')
+    assert cfg.optim_wrapper.type == 'CPUAmpOptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper
+    with pytest.raises(ValueError, match='amp_device'):
+        build_train_cfg(cfg_file, amp=True, amp_device='tpu')
 
 
 def test_train_errors(cfg_file, tmp_path):

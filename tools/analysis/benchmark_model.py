@@ -5,13 +5,17 @@ Prints the parameter counts, the median inference time per person (batch 1
 and 16), the training-step time at batch 4 with and without the
 contrastive losses, each block's share of the inference time, peak memory,
 and the contrastive losses against the reference formulation (same inputs
-and indices, same run). Runs from the repository root; the shared timer
-is ``tools/analysis/profiling.py``. Example::
+and indices, same run); then ('fast') fp32 vs the fast inference path vs
+ONNX Runtime per person at batch 1, 4 and 16 with the accuracy deltas
+(``benchmark_fast_path.py``), and ('amp') the fp32 vs bf16-autocast training
+step. Runs from the repository root; the shared timer is
+``tools/analysis/profiling.py``. Example::
 
     python tools/analysis/benchmark_model.py --threads 2
 """
 import argparse
 import copy
+import logging
 import statistics
 from profiling import (block_timer, interleaved_times, measure_peak_memory,
                        median_ratio, timed)
@@ -19,7 +23,7 @@ from typing import Callable, Dict, Iterator, List, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 from mmengine.optim import OptimWrapper
 from torch import nn
 
@@ -282,10 +286,16 @@ def parse_args():
         'the positives and extrapolate linearly (1.0 = the paper\'s sizes, '
         'needs ~20 GB)')
     parser.add_argument(
+        '--checkpoint',
+        help='weights for the fast-path accuracy deltas (e.g. the quick '
+        'start checkpoint of the same config); random weights without it')
+    parser.add_argument(
+        '--batch-sizes', type=int, nargs='+', default=[1, 4, 16])
+    parser.add_argument(
         '--skip',
         nargs='*',
         default=[],
-        choices=['inference', 'train', 'contrastive'])
+        choices=['inference', 'train', 'contrastive', 'fast', 'onnx', 'amp'])
     return parser.parse_args()
 
 
@@ -298,6 +308,33 @@ def main():
                                            args.reference_positive_scale,
                                            args.skip):
         print_log(f'{name:<72s} {value:12.4g} {unit}')
+    figures = []
+    if 'fast' not in args.skip or 'amp' not in args.skip:
+        from benchmark_fast_path import (benchmark_amp_train_step,
+                                         benchmark_fast_path)
+        torch.manual_seed(0)
+        model = MODELS.build(cfg.model)
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.WARNING)  # one record per parameter
+        model.init_weights()
+        logger.setLevel(level)
+        if args.checkpoint:
+            from mmjotr.utils.checkpoint_io import load_model_checkpoint
+            load_model_checkpoint(model, args.checkpoint)
+    if 'fast' not in args.skip:
+        figures = benchmark_fast_path(
+            model,
+            args.repeats,
+            args.batch_sizes,
+            onnx_threads=args.threads,
+            with_onnx='onnx' not in args.skip)
+    if 'amp' not in args.skip:
+        figures = figures + benchmark_amp_train_step(model, 4, args.repeats)
+    for name, value, unit in figures:
+        value = f'{value:12.4g}' if isinstance(value, float) else \
+            f'{value!s:>12}'
+        print_log(f'{name:<72s} {value} {unit}')
 
 
 if __name__ == '__main__':

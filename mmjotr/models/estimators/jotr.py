@@ -1,5 +1,5 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseModel
@@ -9,10 +9,17 @@ from torch import Tensor
 
 from mmjotr.geometry import apply_affine
 from mmjotr.models.heads import FusionHeadOutput
+from mmjotr.models.utils.fast_inference import FastInference
+from mmjotr.models.utils.fp32_modules import keep_in_fp32
 from mmjotr.models.utils.typing import (ConfigType, OptConfigType,
                                         OptMultiConfig)
 from mmjotr.registry import MODELS
 from mmjotr.structures import MeshTargets
+
+#: Parts kept in fp32 under autocast (AMP training, fast inference): the
+#: outputs in metres and the loss values.
+FP32_MODULES = ('head.smpl_regressor', 'head.losses',
+                'head.uncertainty_weighting', 'head.contrast')
 
 
 @MODELS.register_module()
@@ -35,7 +42,14 @@ class JOTR(BaseModel):
             ``MeshDataPreprocessor``.
         train_cfg (dict, optional): unused options are rejected.
         test_cfg (dict, optional): ``need_weights`` (bool) keeps the
-            decoder attention in tensor mode.
+            decoder attention in tensor mode; ``fast_inference`` (bool or
+            dict of :class:`FastInference` arguments) runs predict and
+            tensor modes on the fast path (reduced precision, channels
+            last, batch chunks; :func:`mmjotr.apis.init_model` also folds
+            BN).
+        fp32_modules (Sequence[str]): submodules that run in fp32 inside
+            autocast (see :func:`keep_in_fp32`). Defaults to
+            ``FP32_MODULES``.
         pose_predictor (dict, optional): a :class:`CropPosePredictor`
             (frozen mmpose top-down model) that estimates the 2D pose input
             of every sample whose ``keypoints_input_mask`` is all zero, in
@@ -51,6 +65,7 @@ class JOTR(BaseModel):
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  pose_predictor: OptConfigType = None,
+                 fp32_modules: Sequence[str] = FP32_MODULES,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='MeshDataPreprocessor')
@@ -66,10 +81,13 @@ class JOTR(BaseModel):
             MODELS.build(pose_predictor) if pose_predictor else None)
         self.train_cfg = dict(train_cfg or {})
         self.test_cfg = dict(test_cfg or {})
-        unknown = set(self.test_cfg) - {'need_weights'}
+        unknown = set(self.test_cfg) - {'need_weights', 'fast_inference'}
         if self.train_cfg or unknown:
             raise ValueError(f'JOTR: unknown train_cfg/test_cfg keys '
                              f'{sorted(set(self.train_cfg) | unknown)}')
+        self.fast_inference = FastInference.from_cfg(
+            self.test_cfg.get('fast_inference'))
+        keep_in_fp32(self, fp32_modules)
 
     def _check_samples(self, inputs: Tensor,
                        data_samples: Optional[List[PoseDataSample]]) -> None:
@@ -113,12 +131,23 @@ class JOTR(BaseModel):
         raise ValueError(f'JOTR: invalid mode "{mode}" '
                          "(expected 'loss', 'predict' or 'tensor')")
 
+    def _inference(self,
+                   inputs: Tensor,
+                   data_samples: List[PoseDataSample],
+                   need_weights: bool = False) -> FusionHeadOutput:
+        """:meth:`extract_feat`, on the fast path when configured (and
+        not training)."""
+        if self.fast_inference is None or self.training:
+            return self.extract_feat(inputs, data_samples, need_weights)
+        self._check_samples(inputs, data_samples)
+        return self.fast_inference(self, inputs, data_samples, need_weights)
+
     def _forward(self,
                  inputs: Tensor,
                  data_samples: Optional[List[PoseDataSample]] = None
                  ) -> FusionHeadOutput:
-        return self.extract_feat(inputs, data_samples,
-                                 self.test_cfg.get('need_weights', False))
+        return self._inference(inputs, data_samples,
+                               self.test_cfg.get('need_weights', False))
 
     def loss(self, inputs: Tensor,
              data_samples: List[PoseDataSample]) -> Dict[str, Tensor]:
@@ -133,7 +162,7 @@ class JOTR(BaseModel):
     def predict(self, inputs: Tensor,
                 data_samples: List[PoseDataSample]) -> List[PoseDataSample]:
         """Predict and write ``pred_instances`` into the data samples."""
-        out = self.extract_feat(inputs, data_samples)
+        out = self._inference(inputs, data_samples)
         return self.add_pred_to_datasample(out, data_samples)
 
     def add_pred_to_datasample(self, out: FusionHeadOutput,

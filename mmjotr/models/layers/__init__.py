@@ -6,6 +6,7 @@ from .positional_encoding import (SinePositionalEncoding2D,
                                   SinusoidPositionalEncoding1D, sinusoid_table)
 from .transformer_layers import (PostNormDecoderLayer, PostNormEncoderLayer,
                                  TransformerEncoder, xavier_init_matrices)
+from .trilinear_sampling import trilinear_sample_gather
 from .volume_encoder import VolumeEncoder
 
 __all__ = [
@@ -13,5 +14,5 @@ __all__ = [
     'sample_volume', 'SinePositionalEncoding2D',
     'SinusoidPositionalEncoding1D', 'sinusoid_table', 'PostNormDecoderLayer',
     'PostNormEncoderLayer', 'TransformerEncoder', 'xavier_init_matrices',
-    'VolumeEncoder'
+    'trilinear_sample_gather', 'VolumeEncoder'
 ]

@@ -3,6 +3,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .trilinear_sampling import trilinear_sample_gather
+
 
 def inverse_sigmoid(x: Tensor, eps: float = 1e-5) -> Tensor:
     """Inverse of the sigmoid with both ``x`` and ``1 - x`` clamped at eps.
@@ -23,7 +25,9 @@ def sample_volume(volume: Tensor, points: Tensor) -> Tensor:
 
     ``grid_sample`` with ``mode='bilinear'`` (trilinear on 5D input),
     ``align_corners=True`` and zero padding: coordinate -1 is the centre of
-    the first voxel and +1 that of the last one.
+    the first voxel and +1 that of the last one. While exporting to ONNX
+    (no 5-D GridSample there) the same sampling runs with gathers
+    (:func:`trilinear_sample_gather`).
 
     Note:
         - B: batch, C: channels, D/H/W: volume size, K: points
@@ -36,6 +40,8 @@ def sample_volume(volume: Tensor, points: Tensor) -> Tensor:
     Returns:
         Tensor[B, K, C]: sampled features.
     """
+    if torch.onnx.is_in_onnx_export():
+        return trilinear_sample_gather(volume, points)
     grid = points[:, None, None].to(volume.dtype)  # (B, 1, 1, K, 3)
     feats = F.grid_sample(
         volume, grid, mode='bilinear', align_corners=True)  # (B,C,1,1,K)

@@ -1,0 +1,282 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""The fast inference path of JOTR (``model.test_cfg.fast_inference``).
+
+The fp32 path stays the reference; the fast path changes only how the same
+computation runs:
+
+- reduced-precision autocast where the hardware computes it natively
+  (bf16 on CPUs with AVX-512 BF16 or AMX, fp16 on CUDA GPUs), inside the
+  ``autocast_modules`` only: by default the ResNet stages and the neck,
+  where the time goes. The stem (``conv1`` on the raw pixels, ``pose2feat``
+  on the keypoint heatmaps) and the head stay fp32: rounding the inputs
+  themselves to bf16's 8 bits cost most of the fast path's difference to
+  fp32 (measured: stem in bf16 2.4 mm mean vertex difference, the four
+  stages and the neck 1.4 mm). Attention (``nn.MultiheadAttention``)
+  stays fp32 by default: on the CPU, its bf16 autocast path measured ~8x
+  slower than fp32 while the convolutions and FFN linears are 1.6-10x
+  faster (tools/analysis/benchmark_model.py);
+- channels-last memory format for the convolutional backbone;
+- batch chunks of at most ``batch_chunk`` crops, so that a large batch
+  costs no more per person than the best batch size (the backbone's
+  activations of a large batch leave the CPU caches);
+- BatchNorm folded into the preceding convolutions (mmcv's
+  ``fuse_conv_bn``), done once by :meth:`FastInference.prepare` — called by
+  :func:`mmjotr.apis.init_model` — because it changes the weights in place
+  (a prepared model must not be trained or saved as a checkpoint).
+
+Attention already runs fused (``F.scaled_dot_product_attention`` inside
+``nn.MultiheadAttention`` when no weights are requested).
+"""
+import dataclasses
+import functools
+from typing import Any, List, Optional, Sequence, Union
+
+import torch
+from mmengine.logging import print_log
+from torch import Tensor, nn
+
+from .fp32_modules import to_fp32
+
+_AUTOCAST_DEVICES = ('cpu', 'cuda')
+
+PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')
+#: Where the fast path autocasts by default (see the module docstring).
+AUTOCAST_MODULES = ('backbone.layer1', 'backbone.layer2', 'backbone.layer3',
+                    'backbone.layer4', 'neck')
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX-512 BF16 or AMX-BF16).
+
+    Read from the ``flags`` of ``/proc/cpuinfo`` (Linux); False elsewhere.
+    Without native support oneDNN emulates bf16, which is slower than fp32.
+    """
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('flags'):
+                    flags = set(line.split(':', 1)[1].split())
+                    return bool(flags & {'avx512_bf16', 'amx_bf16'})
+    except OSError:
+        pass
+    return False
+
+
+def cat_batches(parts: List[Any]) -> Any:
+    """Concatenate per-chunk outputs along the batch dimension.
+
+    Tensors with a batch dimension are concatenated; 0-d tensors (e.g. λ)
+    are the same in every chunk and taken from the first; lists, tuples,
+    dicts and dataclasses are visited recursively; None stays None.
+    """
+    first = parts[0]
+    if isinstance(first, Tensor):
+        return first if first.dim() == 0 else torch.cat(parts)
+    if first is None:
+        return None
+    if isinstance(first, (list, tuple)):
+        items = [cat_batches(list(items)) for items in zip(*parts)]
+        return items if isinstance(first, list) else tuple(items)
+    if isinstance(first, dict):
+        return {key: cat_batches([p[key] for p in parts]) for key in first}
+    if dataclasses.is_dataclass(first):
+        return dataclasses.replace(
+            first, **{
+                field.name:
+                cat_batches([getattr(p, field.name) for p in parts])
+                for field in dataclasses.fields(first) if field.init
+            })
+    raise TypeError(f'cat_batches: cannot concatenate {type(first)}')
+
+
+class FastInference:
+    """Run a JOTR forward pass the fast way (see the module docstring).
+
+    Args:
+        precision (str): ``'auto'`` (bf16 on CPUs with native bf16, fp16
+            on CUDA, fp32 otherwise), ``'bf16'``, ``'fp16'`` or ``'fp32'``.
+            Defaults to 'auto'.
+        channels_last (bool): channels-last backbone. Defaults to True.
+        fuse_conv_bn (bool): fold BN into convs in :meth:`prepare`.
+            Defaults to True.
+        batch_chunk (int, optional): largest batch run at once; None runs
+            the whole batch. Defaults to 4 (the best per-person size
+            measured on a 2-core CPU; tools/analysis/benchmark_model.py).
+        autocast_modules (Sequence[str]): submodules that run under
+            autocast. Defaults to ``AUTOCAST_MODULES``.
+        fp32_attention (bool): keep ``nn.MultiheadAttention`` inside them
+            in fp32. Defaults to True.
+        cast_weights (bool): in :meth:`prepare`, store the conv and linear
+            weights of the autocast regions in the autocast dtype (saves
+            re-casting them at every call; same values). Defaults to True.
+    """
+
+    def __init__(self,
+                 precision: str = 'auto',
+                 channels_last: bool = True,
+                 fuse_conv_bn: bool = True,
+                 batch_chunk: Optional[int] = 4,
+                 autocast_modules: Sequence[str] = AUTOCAST_MODULES,
+                 fp32_attention: bool = True,
+                 cast_weights: bool = True) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f'fast_inference.precision must be one of '
+                             f'{PRECISIONS}, got {precision!r}')
+        if batch_chunk is not None and batch_chunk < 1:
+            raise ValueError('fast_inference.batch_chunk must be >= 1 or '
+                             f'None, got {batch_chunk}')
+        self.precision = precision
+        self.channels_last = channels_last
+        self.fuse_conv_bn = fuse_conv_bn
+        self.batch_chunk = batch_chunk
+        self.autocast_modules = tuple(autocast_modules)
+        self.fp32_attention = fp32_attention
+        self.cast_weights = cast_weights
+        self._dtype: Optional[torch.dtype] = None  # set while running
+
+    @classmethod
+    def from_cfg(cls, cfg: Union[None, bool,
+                                 dict]) -> Optional['FastInference']:
+        """None / False -> None; True -> defaults; dict -> arguments."""
+        if cfg is None or cfg is False:
+            return None
+        if cfg is True:
+            return cls()
+        if not isinstance(cfg, dict):
+            raise TypeError('test_cfg.fast_inference must be a bool or a '
+                            f'dict, got {type(cfg).__name__}')
+        return cls(**cfg)
+
+    def autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
+        """The autocast dtype on ``device`` (None: run in fp32)."""
+        if self.precision == 'fp32':
+            return None
+        if self.precision == 'bf16':
+            return torch.bfloat16
+        if self.precision == 'fp16':
+            return torch.float16
+        if device.type == 'cuda':
+            return torch.float16
+        if device.type == 'cpu' and cpu_has_native_bf16():
+            return torch.bfloat16
+        return None
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        """Fold BN into the backbone convs (in place, eval mode; once).
+
+        Args:
+            model (nn.Module): a JOTR model with loaded weights.
+
+        Returns:
+            nn.Module: the same model, in eval mode.
+        """
+        model.eval()
+        if self.fuse_conv_bn and not getattr(model, '_conv_bn_fused', False):
+            from mmcv.cnn import fuse_conv_bn
+            fuse_conv_bn(model.backbone)
+            model._conv_bn_fused = True
+            print_log(
+                'fast inference: BatchNorm folded into the backbone convs '
+                '(inference only; do not train or save this model)',
+                logger='current')
+        if self.channels_last:
+            model.backbone.to(memory_format=torch.channels_last)
+        dtype = self.autocast_dtype(next(model.parameters()).device)
+        if self.cast_weights and dtype is not None and not getattr(
+                model, '_weights_cast', False):
+            self._cast_weights(model, dtype)
+            model._weights_cast = True
+        return model
+
+    def _cast_weights(self, model: nn.Module, dtype: torch.dtype) -> None:
+        """Store the conv / linear weights of the autocast regions in
+        ``dtype``: autocast would round them the same way at every call."""
+        for name in self.autocast_modules:
+            region = model.get_submodule(name)
+            keep = set()
+            if self.fp32_attention:
+                for module in region.modules():
+                    if isinstance(module, nn.MultiheadAttention):
+                        keep.update(id(m) for m in module.modules())
+            for module in region.modules():
+                if id(module) not in keep and isinstance(
+                        module, (nn.Conv2d, nn.Conv3d, nn.Linear)):
+                    module.to(dtype)
+
+    def _region_pre_hook(self, enable: bool, module: nn.Module, args: tuple):
+        if self._dtype is None:  # not on the fast path now
+            module._fast_autocast_states.append(None)
+            return None
+        states = tuple(
+            torch.is_autocast_enabled(device) for device in _AUTOCAST_DEVICES)
+        module._fast_autocast_states.append(states)
+        device = self._device_type
+        if enable:
+            torch.set_autocast_dtype(device, self._dtype)
+        torch.set_autocast_enabled(device, enable)
+        return None if enable else to_fp32(args)
+
+    def _region_post_hook(self, module: nn.Module, args: tuple,
+                          output: Any) -> Any:
+        states = module._fast_autocast_states.pop()
+        if states is None:
+            return None
+        for device, enabled in zip(_AUTOCAST_DEVICES, states):
+            torch.set_autocast_enabled(device, enabled)
+        return to_fp32(output)  # fp32 outside the region
+
+    def _install_hooks(self, model: nn.Module) -> None:
+        """Autocast regions (once per model; inactive off the fast path)."""
+        if getattr(model, '_fast_inference_hooks', None) is self:
+            return
+        if getattr(model, '_fast_inference_hooks', None) is not None:
+            raise RuntimeError('this model already runs another '
+                               'FastInference; build a new model')
+        regions = []
+        for name in self.autocast_modules:
+            module = model.get_submodule(name)
+            regions.append((module, True))
+            if self.fp32_attention:
+                regions += [(m, False) for m in module.modules()
+                            if isinstance(m, nn.MultiheadAttention)]
+        for module, enable in regions:
+            module._fast_autocast_states = []
+            module.register_forward_pre_hook(
+                functools.partial(self._region_pre_hook, enable))
+            module.register_forward_hook(self._region_post_hook)
+        model._fast_inference_hooks = self
+
+    def __call__(self, model: nn.Module, inputs: Tensor,
+                 data_samples: Sequence, *args) -> Any:
+        """Run ``model.extract_feat(inputs, data_samples, *args)`` fast.
+
+        Args:
+            model (nn.Module): the JOTR model (eval mode).
+            inputs (Tensor[B, 3, H, W]): preprocessed crops.
+            data_samples (Sequence): one per crop.
+            *args: passed on.
+
+        Returns:
+            The concatenated output, floating tensors in float32.
+        """
+        self._install_hooks(model)
+        dtype = self.autocast_dtype(inputs.device)
+        if self.channels_last:
+            model.backbone.to(memory_format=torch.channels_last)
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        chunk = self.batch_chunk or len(inputs)
+        parts = []
+        self._device_type = inputs.device.type
+        # the outer context restores the autocast state should a forward
+        # raise between a region's hooks
+        with torch.autocast(self._device_type, enabled=False):
+            self._dtype = dtype
+            try:
+                for start in range(0, len(inputs), chunk):
+                    parts.append(
+                        model.extract_feat(inputs[start:start + chunk],
+                                           data_samples[start:start + chunk],
+                                           *args))
+            finally:
+                self._dtype = None
+        return to_fp32(parts[0] if len(parts) == 1 else cat_batches(parts))
