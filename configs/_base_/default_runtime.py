@@ -34,8 +34,9 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='MeshVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed `name`: the Runner names the visualiser after its run, so that
+# several runs in one process (train then test) do not share one instance
+visualizer = dict(type='MeshVisualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None

@@ -62,7 +62,7 @@ def test_nonfinite_loss_stops_the_run(tmp_path, standin_body_model_dir,
     text = str(err.value)
     assert re.search(
         r'non-finite loss at iteration 2 \(loss terms: loss=(nan|inf)', text)
-    assert re.search(r'loss_body_joint_img=(nan|inf)', text)
+    assert re.search(r'loss_body_joint_voxel=(nan|inf)', text)
     assert 'loss_smpl_pose=' in text  # every term is listed
     assert re.search(r'images/train2017/\d+\.jpg \(sample_idx \d+\)', text)
     assert 'The optimiser step was not taken' in text

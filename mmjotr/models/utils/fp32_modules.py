@@ -76,7 +76,7 @@ def keep_in_fp32(model: nn.Module,
     Args:
         model (nn.Module): the model.
         names (Iterable[str]): dotted submodule names, e.g.
-            ``'head.body_model'``.
+            ``'head.smpl_regressor.body_model'``.
 
     Returns:
         list[RemovableHandle]: the hook handles (two per module).

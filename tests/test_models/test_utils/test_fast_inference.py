@@ -104,10 +104,10 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
     # weights of the autocast regions are stored in bf16, the rest not
     bf16 = torch.bfloat16
     assert fast.backbone.layer1[0].conv1.weight.dtype == bf16
-    assert fast.neck.encoder.layers[0].linear1.weight.dtype == bf16
-    assert fast.neck.encoder.layers[0].self_attn.in_proj_weight.dtype \
+    assert fast.neck.volume_encoder.encoder.layers[0].linear1.weight.dtype == bf16
+    assert fast.neck.volume_encoder.encoder.layers[0].self_attn.in_proj_weight.dtype \
         == torch.float32
-    assert fast.neck.encoder.layers[0].self_attn.out_proj.weight.dtype \
+    assert fast.neck.volume_encoder.encoder.layers[0].self_attn.out_proj.weight.dtype \
         == torch.float32
     assert fast.backbone.conv1.weight.dtype == torch.float32
     assert fast.head.decoder.layers[0].linear1.weight.dtype == torch.float32
@@ -154,8 +154,8 @@ def test_autocast_regions_and_inactive_hooks(tiny_jotr):
         'backbone.pose2feat': fast.backbone.pose2feat,
         'backbone.layer1.0.conv1': fast.backbone.layer1[0].conv1,
         'neck.conv2d_to_3d': fast.neck.conv2d_to_3d,
-        'neck attention': fast.neck.encoder.layers[0].self_attn,
-        'neck FFN': fast.neck.encoder.layers[0].linear1,
+        'neck attention': fast.neck.volume_encoder.encoder.layers[0].self_attn,
+        'neck FFN': fast.neck.volume_encoder.encoder.layers[0].linear1,
         'head.input_proj': fast.head.input_proj,
         'decoder FFN': fast.head.decoder.layers[0].linear1,
     }

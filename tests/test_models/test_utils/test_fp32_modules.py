@@ -94,9 +94,9 @@ def test_jotr_fp32_modules(tiny_jotr, standin_body_model_dir):
     from mmjotr.registry import MODELS
     cfg = Config.fromfile('configs/jotr/jotr_tiny_1xb4_standin-256x256.py')
     cfg.model.head.body_model_dir = str(standin_body_model_dir)
-    cfg.model.fp32_modules = ['head.body_model']
+    cfg.model.fp32_modules = ['head.smpl_regressor.body_model']
     model = MODELS.build(cfg.model)
-    assert fp32_module_names(model) == ('head.body_model', )
+    assert fp32_module_names(model) == ('head.smpl_regressor.body_model', )
     cfg.model.fp32_modules = ['head.nope']
     with pytest.raises(AttributeError, match='head.nope'):
         MODELS.build(cfg.model)
