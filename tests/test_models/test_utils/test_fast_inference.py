@@ -103,11 +103,12 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
     fast.fast_inference.prepare(fast)
     # weights of the autocast regions are stored in bf16, the rest not
     bf16 = torch.bfloat16
+    neck_layer = fast.neck.volume_encoder.encoder.layers[0]
     assert fast.backbone.layer1[0].conv1.weight.dtype == bf16
-    assert fast.neck.volume_encoder.encoder.layers[0].linear1.weight.dtype == bf16
-    assert fast.neck.volume_encoder.encoder.layers[0].self_attn.in_proj_weight.dtype \
+    assert neck_layer.linear1.weight.dtype == bf16
+    assert neck_layer.self_attn.in_proj_weight.dtype \
         == torch.float32
-    assert fast.neck.volume_encoder.encoder.layers[0].self_attn.out_proj.weight.dtype \
+    assert neck_layer.self_attn.out_proj.weight.dtype \
         == torch.float32
     assert fast.backbone.conv1.weight.dtype == torch.float32
     assert fast.head.decoder.layers[0].linear1.weight.dtype == torch.float32
@@ -149,13 +150,14 @@ def test_autocast_regions_and_inactive_hooks(tiny_jotr):
 
         return hook
 
+    neck_layer = fast.neck.volume_encoder.encoder.layers[0]
     probes = {
         'backbone.conv1': fast.backbone.conv1,
         'backbone.pose2feat': fast.backbone.pose2feat,
         'backbone.layer1.0.conv1': fast.backbone.layer1[0].conv1,
         'neck.conv2d_to_3d': fast.neck.conv2d_to_3d,
-        'neck attention': fast.neck.volume_encoder.encoder.layers[0].self_attn,
-        'neck FFN': fast.neck.volume_encoder.encoder.layers[0].linear1,
+        'neck attention': neck_layer.self_attn,
+        'neck FFN': neck_layer.linear1,
         'head.input_proj': fast.head.input_proj,
         'decoder FFN': fast.head.decoder.layers[0].linear1,
     }
