@@ -6,7 +6,6 @@ from .joint_volume import (DEPTH_RANGE, VOLUME_SIZE, crop_to_volume,
 
 __all__ = [
     'VOLUME_SIZE', 'DEPTH_RANGE', 'crop_to_volume', 'volume_to_crop',
-    'depth_to_volume',
-    'volume_to_unit', 'unit_to_volume', 'warp_depth', 'unit_to_grid',
-    'grid_to_voxel'
+    'depth_to_volume', 'volume_to_unit', 'unit_to_volume', 'warp_depth',
+    'unit_to_grid', 'grid_to_voxel'
 ]

@@ -11,9 +11,9 @@ from .rotation import (axis_angle_to_quaternion, axis_angle_to_rotmat,
 __all__ = [
     'FOCAL_LENGTH', 'CROP_SIZE', 'CAMERA_DEPTH_SCALE',
     'cam_param_to_translation', 'perspective_projection', 'apply_affine',
-    'crop_to_full_camera', 'default_focal_length',
-    'similarity_procrustes', 'similarity_procrustes_np', 'rot6d_to_rotmat',
-    'axis_angle_to_rotmat', 'rotmat_to_axis_angle', 'axis_angle_to_quaternion',
+    'crop_to_full_camera', 'default_focal_length', 'similarity_procrustes',
+    'similarity_procrustes_np', 'rot6d_to_rotmat', 'axis_angle_to_rotmat',
+    'rotmat_to_axis_angle', 'axis_angle_to_quaternion',
     'quaternion_to_axis_angle', 'rotmat_to_quaternion', 'quaternion_to_rotmat',
     'batch_rodrigues'
 ]

@@ -15,7 +15,7 @@ __all__ = [
     'LoadCheckedImage', 'CorruptImageError', 'GetMeshBBox', 'RandomMeshAffine',
     'GenerateMeshTargets', 'SyntheticKeypointErrors', 'PackMeshInputs',
     'crop_affine', 'invert_affine', 'to_joint_set', 'flip_joints',
-    'input_keypoints_jotr30', 'DERIVED_JOINTS',
-    'flip_smpl_pose', 'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS',
-    'ERROR_NAMES', 'SMPLJoints'
+    'input_keypoints_jotr30', 'DERIVED_JOINTS', 'flip_smpl_pose',
+    'rotate_root_pose', 'rotation_z', 'COCO_SIGMAS', 'ERROR_NAMES',
+    'SMPLJoints'
 ]

@@ -120,7 +120,8 @@ class RasterRenderer:
         uv = np.stack([
             camera.fx * verts[:, 0] / safe_z + camera.cx,
             camera.fy * verts[:, 1] / safe_z + camera.cy
-        ], axis=1)  # (V, 2)
+        ],
+                      axis=1)  # (V, 2)
 
         candidates = np.arange(len(faces))
         if self.cull_back_faces:
@@ -163,14 +164,12 @@ class RasterRenderer:
         # two-sided: the lit side is the one facing the light
         lambert = np.abs(n @ self.light)
         shade = self.ambient + self.diffuse * lambert  # (P, )
-        color.reshape(-1, 3)[win_pix] = np.clip(albedo * shade[:, None], 0,
-                                                1)
+        color.reshape(-1, 3)[win_pix] = np.clip(albedo * shade[:, None], 0, 1)
         return RenderOutput(color, depth, instance_id, face_id)
 
-    def _rasterize(
-        self, uv: np.ndarray, z: np.ndarray, faces: np.ndarray,
-        candidates: np.ndarray, height: int, width: int
-    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _rasterize(self, uv: np.ndarray, z: np.ndarray, faces: np.ndarray,
+                   candidates: np.ndarray, height: int, width: int
+                   ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All fragments (pixel centres inside a face) of the candidate
         faces.
 
@@ -214,8 +213,8 @@ class RasterRenderer:
                                         area[idx[part]], lo[part], hi[part],
                                         side, width, face_index[part]))
             side *= 2
-        pix, frag_depth, frag_face, bary = (np.concatenate(a)
-                                            for a in zip(*out))
+        pix, frag_depth, frag_face, bary = (
+            np.concatenate(a) for a in zip(*out))
         return pix, frag_depth, frag_face, bary
 
     @staticmethod
@@ -241,8 +240,9 @@ class RasterRenderer:
             # w_i(P) = ((pb - pa) x (P - pa)) / area, affine in P
             a = (ex * (corner[:, 1] - pa[:, 1]) - ey *
                  (corner[:, 0] - pa[:, 0])) * inv_area
-            coeffs.append((a[:, None], (-ey * inv_area)[:, None],
-                           (ex * inv_area)[:, None]))
+            coeffs.append(
+                (a[:, None], (-ey * inv_area)[:, None], (ex * inv_area)[:,
+                                                                        None]))
         (a0, b0, c0), (a1, b1, c1) = coeffs
         w0 = a0 + b0 * dx + c0 * dy  # (n, S)
         w1 = a1 + b1 * dx + c1 * dy

@@ -56,7 +56,8 @@ class PinholeCamera:
         return np.stack([
             self.fx * points[:, 0] / z + self.cx,
             self.fy * points[:, 1] / z + self.cy
-        ], axis=1)
+        ],
+                        axis=1)
 
 
 @dataclass
@@ -88,8 +89,8 @@ class RenderMesh:
         if self.faces.ndim != 2 or self.faces.shape[1] != 3:
             raise ValueError('RenderMesh: faces must be (F, 3), got '
                              f'{self.faces.shape}')
-        if self.faces.size and (self.faces.min() < 0 or self.faces.max()
-                                >= len(self.vertices)):
+        if self.faces.size and (self.faces.min() < 0
+                                or self.faces.max() >= len(self.vertices)):
             raise ValueError('RenderMesh: face indices out of range '
                              f'[0, {len(self.vertices)})')
         if self.color.shape not in ((3, ), (len(self.vertices), 3)):
@@ -151,6 +152,5 @@ class RenderOutput:
                              f'{self.depth.shape}')
         out = image.astype(np.float32)
         mask = self.mask
-        out[mask] = ((1 - alpha) * out[mask] +
-                     alpha * 255. * self.color[mask])
+        out[mask] = ((1 - alpha) * out[mask] + alpha * 255. * self.color[mask])
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)

@@ -11,10 +11,10 @@ def uv_sphere(center, radius, rings=48, segments=96):
     theta = np.linspace(0, np.pi, rings + 1)[1:-1]
     phi = np.linspace(0, 2 * np.pi, segments, endpoint=False)
     t, p = np.meshgrid(theta, phi, indexing='ij')
-    ring = np.stack(
-        [np.sin(t) * np.cos(p),
-         np.sin(t) * np.sin(p),
-         np.cos(t)], axis=-1).reshape(-1, 3)
+    ring = np.stack([np.sin(t) * np.cos(p),
+                     np.sin(t) * np.sin(p),
+                     np.cos(t)],
+                    axis=-1).reshape(-1, 3)
     verts = np.concatenate([[[0, 0, 1]], ring, [[0, 0, -1]]])
     faces = []
     n = segments
@@ -47,8 +47,7 @@ def naive_coverage(tri_uv, height, width):
 
 
 def test_triangle_coverage_and_planar_depth():
-    cam = PinholeCamera(fx=100., fy=100., cx=20., cy=15., width=40,
-                        height=30)
+    cam = PinholeCamera(fx=100., fy=100., cx=20., cy=15., width=40, height=30)
     # a triangle on the tilted plane z = 2 + 0.5 x (either winding)
     xy = np.array([[-0.15, -0.1], [0.17, -0.05], [0.02, 0.12]])
     verts = np.concatenate([xy, (2 + 0.5 * xy[:, :1])], axis=1)
@@ -67,8 +66,8 @@ def test_triangle_coverage_and_planar_depth():
 
 
 def test_sphere_silhouette_depth_and_shading():
-    cam = PinholeCamera(fx=300., fy=300., cx=64., cy=64., width=128,
-                        height=128)
+    cam = PinholeCamera(
+        fx=300., fy=300., cx=64., cy=64., width=128, height=128)
     radius, dist = 0.5, 4.0
     verts, faces = uv_sphere([0, 0, dist], radius)
     out = RasterRenderer().render([RenderMesh(verts, faces)], cam)
@@ -89,8 +88,8 @@ def test_sphere_silhouette_depth_and_shading():
 
 
 def test_nearer_mesh_wins_and_ids():
-    cam = PinholeCamera(fx=200., fy=200., cx=50., cy=50., width=100,
-                        height=100)
+    cam = PinholeCamera(
+        fx=200., fy=200., cx=50., cy=50., width=100, height=100)
     near_sphere = uv_sphere([0.1, 0, 3.0], 0.4)
     far_sphere = uv_sphere([-0.1, 0, 5.0], 0.8)
     meshes = [
@@ -112,8 +111,7 @@ def test_nearer_mesh_wins_and_ids():
 
 
 def test_behind_camera_empty_and_bad_input():
-    cam = PinholeCamera(fx=100., fy=100., cx=16., cy=16., width=32,
-                        height=32)
+    cam = PinholeCamera(fx=100., fy=100., cx=16., cy=16., width=32, height=32)
     verts, faces = uv_sphere([0, 0, -3.0], 0.5)
     out = RasterRenderer().render([RenderMesh(verts, faces)], cam)
     assert not out.mask.any()
@@ -127,8 +125,7 @@ def test_behind_camera_empty_and_bad_input():
 
 
 def test_composite_blends_only_covered_pixels():
-    cam = PinholeCamera(fx=100., fy=100., cx=16., cy=16., width=32,
-                        height=32)
+    cam = PinholeCamera(fx=100., fy=100., cx=16., cy=16., width=32, height=32)
     verts, faces = uv_sphere([0, 0, 2.0], 0.2)
     out = RasterRenderer().render([RenderMesh(verts, faces)], cam)
     img = np.full((32, 32, 3), 100, np.uint8)
@@ -139,8 +136,8 @@ def test_composite_blends_only_covered_pixels():
 
 
 def test_back_face_culling_keeps_closed_mesh_image():
-    cam = PinholeCamera(fx=300., fy=300., cx=64., cy=64., width=128,
-                        height=128)
+    cam = PinholeCamera(
+        fx=300., fy=300., cx=64., cy=64., width=128, height=128)
     verts, faces = uv_sphere([0.2, -0.1, 4.0], 0.7)
     mesh = RenderMesh(verts, faces)
     full = RasterRenderer().render([mesh], cam)
