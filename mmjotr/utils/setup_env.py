@@ -19,6 +19,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     """
     import mmjotr.body_models  # noqa: F401,F403
     import mmjotr.datasets  # noqa: F401,F403
+    import mmjotr.engine  # noqa: F401,F403
     import mmjotr.evaluation  # noqa: F401,F403
     import mmjotr.models  # noqa: F401,F403
 

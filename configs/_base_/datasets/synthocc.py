@@ -8,7 +8,7 @@
 _base_ = ['./mesh_test.py']
 
 synthocc_root = 'data/synthocc'
-body_model_dir = 'data/standin/body_models'
+standin_body_model_dir = 'data/standin/body_models'
 train_pipeline = [
     dict(type='mmpose.LoadImage'),
     dict(type='GetMeshBBox', enlarge_range=(1.0, 1.2)),
@@ -22,7 +22,7 @@ train_pipeline = [
         color_range=(0.8, 1.2)),
     dict(
         type='GenerateMeshTargets',
-        body_model=dict(type='SMPL', body_model_dir=body_model_dir)),
+        body_model=dict(type='SMPL', body_model_dir=standin_body_model_dir)),
     dict(type='SyntheticKeypointErrors'),
     dict(type='PackMeshInputs'),
 ]
@@ -42,6 +42,6 @@ test_dataloader = dict(
         data_root=synthocc_root,
         split='test_clean',
         test_mode=True))
-test_evaluator = dict(body_model_dir=body_model_dir, prefix='synthocc')
+test_evaluator = dict(body_model_dir=standin_body_model_dir, prefix='synthocc')
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

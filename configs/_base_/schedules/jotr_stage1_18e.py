@@ -2,6 +2,8 @@
 # uncertainty weights), 18 epochs, no gradient clipping, total batch 256.
 optim_wrapper = dict(
     type='OptimWrapper',
+    # one log line for the frozen VPoser instead of a warning per tensor
+    constructor='FrozenAwareOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
     paramwise_cfg=dict(
         custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))

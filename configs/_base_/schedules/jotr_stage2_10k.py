@@ -6,6 +6,8 @@
 # logging (see jotr_res50_8xb16-10k_mix-256x256_contrastive.py).
 optim_wrapper = dict(
     type='OptimWrapper',
+    # one log line for the frozen VPoser instead of a warning per tensor
+    constructor='FrozenAwareOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=5e-5, weight_decay=1e-3),
     paramwise_cfg=dict(
         custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))

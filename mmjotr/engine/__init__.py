@@ -1,0 +1,4 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .optimizers import FrozenAwareOptimWrapperConstructor
+
+__all__ = ['FrozenAwareOptimWrapperConstructor']
