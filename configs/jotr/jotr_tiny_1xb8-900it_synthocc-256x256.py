@@ -5,7 +5,11 @@ _base_ = [
     './jotr_tiny_1xb4_standin-256x256.py', '../_base_/datasets/synthocc.py'
 ]
 
-train_dataloader = dict(batch_size=8, num_workers=1, persistent_workers=True)
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True))
 test_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 
 # a short run: a higher rate than the paper's 1e-4, decayed linearly

@@ -4,6 +4,7 @@ from typing import List
 
 import numpy as np
 
+from mmjotr.body_models import joint_indices
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (BaseMeshDataset, as_array, field, load_coco,
                                 smpl_params)
@@ -21,8 +22,9 @@ class SynthOccDataset(BaseMeshDataset):
     visibility 0 outside / 1 hidden / 2 visible), ``joints_cam`` (30 x 3,
     metres), ``smpl_param`` (``pose``, ``shape``, ``trans``, ``gender``)
     and ``is_target``. Each frame's target person is one sample (3D, with
-    exact SMPL ground truth); the other people of the frame feed the swap
-    error of the synthetic 2D noise. Targets also carry
+    exact SMPL ground truth; dataset joints in ``coco_19``, see
+    ``joint_set``); the other people of the frame feed the swap error of
+    the synthetic 2D noise. Targets also carry
     ``input_keypoints`` (17 x 3 COCO x, y, score), the fixed noisy
     detection that the test splits use as 2D pose input.
 
@@ -35,6 +37,13 @@ class SynthOccDataset(BaseMeshDataset):
         **kwargs: see :class:`BaseMeshDataset`.
     """
     METAINFO = dict(dataset_name='synthocc')
+    #: The dataset joints: the joints a 2D detector reports (COCO-17) and
+    #: the true pelvis and neck, so that the training input (these joints
+    #: with synthetic errors) matches the test input (COCO-17 detections,
+    #: pelvis and neck derived). The body model's SMPL targets supervise
+    #: all 30 joints.
+    joint_set = 'coco_19'
+    _from_jotr30 = joint_indices('jotr_30', 'coco_19')
 
     def __init__(self,
                  split: str = 'train',
@@ -79,9 +88,10 @@ class SynthOccDataset(BaseMeshDataset):
                     continue
                 pose, betas, transl = smpl_params(
                     field(ann, 'smpl_param', where), where)
-                kpts = joints[ann['id']]
+                kpts = joints[ann['id']][self._from_jotr30]  # (19, 3)
                 near = [
-                    np.concatenate([j[:, :2], (j[:, 2:] > 0)], 1)
+                    np.concatenate([j[:, :2], (j[:, 2:] > 0)],
+                                   1)[self._from_jotr30]
                     for k, j in joints.items() if k != ann['id']
                 ]
                 inputs = {}
@@ -99,12 +109,12 @@ class SynthOccDataset(BaseMeshDataset):
                         img_id=img_id,
                         ori_shape=(img['height'], img['width']),
                         bbox=bbox,
-                        joint_set='jotr_30',
+                        joint_set=self.joint_set,
                         keypoints=kpts[:, :2].copy(),
                         keypoints_visible=(kpts[:, 2] > 0).astype(np.float32),
                         joints_cam=as_array(
                             field(ann, 'joints_cam', where), (30, 3),
-                            'joints_cam', where),
+                            'joints_cam', where)[self._from_jotr30],
                         is_3d=True,
                         cam_focal=as_array(
                             field(cam, 'focal', where), (2, ), 'focal', where),
