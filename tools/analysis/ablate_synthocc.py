@@ -21,13 +21,14 @@ from mmjotr.datasets.synthocc import SynthOccSettings, ensure_synthocc
 from mmjotr.utils import register_all_modules
 
 ABLATIONS = 'configs/jotr/synthocc_ablations'
+#: row name (also the work sub-directory) -> config; paper rows in the
+#: configs' comments (full = both contrastive losses and 3D features)
 ROWS = {
-    'full (J2N+J2J, 3D feat.)':
-    'configs/jotr/jotr_tiny_1xb8-900it_synthocc-256x256.py',
-    'no 3D features (T4)': f'{ABLATIONS}/jotr_tiny_synthocc_no-3d-features.py',
-    'no contrast (T7)': f'{ABLATIONS}/jotr_tiny_synthocc_no-contrast.py',
-    'J2N only (T7)': f'{ABLATIONS}/jotr_tiny_synthocc_j2n-only.py',
-    'J2J only (T7)': f'{ABLATIONS}/jotr_tiny_synthocc_j2j-only.py',
+    'full': 'configs/jotr/jotr_tiny_1xb8-900it_synthocc-256x256.py',
+    'no-3d-features': f'{ABLATIONS}/jotr_tiny_synthocc_no-3d-features.py',
+    'no-contrast': f'{ABLATIONS}/jotr_tiny_synthocc_no-contrast.py',
+    'j2n-only': f'{ABLATIONS}/jotr_tiny_synthocc_j2n-only.py',
+    'j2j-only': f'{ABLATIONS}/jotr_tiny_synthocc_j2j-only.py',
 }
 
 

@@ -17,7 +17,9 @@ train_pipeline = [
         input_size=256,
         scale_factor=0.25,
         rot_factor=30.,
-        rot_prob=0.6,
+        # no in-plane rotation: it would carry root rotations past pi,
+        # where their axis-angle targets jump (see SynthOcc's pose sampler)
+        rot_prob=0.,
         flip_prob=0.5,
         color_range=(0.8, 1.2)),
     dict(

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: Bump when the generated files change, so old copies regenerate.
-SYNTHOCC_VERSION = 1
+SYNTHOCC_VERSION = 2
 #: Written last; its presence marks a complete directory.
 SYNTHOCC_INFO = 'synthocc_info.json'
 SPLITS = ('train', 'test_clean', 'test_object_occluded',

@@ -61,19 +61,24 @@ def sample_person_params(rng: np.random.Generator
     fitted to) with a random heading, and a random shape.
 
     The root turns the body's y-up rest frame into the camera's y-down
-    frame (a half turn about x), then yaws it uniformly and tilts it a
-    little; hands stay at rest.
+    frame (a half turn about x) seen from a camera pitched down by
+    0.35-0.5 rad, yaws the body by U(-pi/2, pi/2) (facing the camera's
+    half-space, as in most photos) and tilts it by up to 0.15 rad; hands
+    stay at rest. These ranges keep every root rotation below pi, where
+    its axis-angle (what the SMPL pose loss compares) is continuous: with
+    all headings the targets would jump between antipodal axis-angles and
+    a regressor learns their mean.
 
     Returns:
         tuple: pose (72,) and betas (10,).
     """
     pose = np.zeros((24, 3))
     pose[1:22] = sample_body_poses(1, rng)[0]
-    yaw = rng.uniform(-np.pi, np.pi)
+    yaw = rng.uniform(-np.pi / 2, np.pi / 2)
+    pitch = rng.uniform(0.35, 0.5)
     tilt = rng.uniform(-0.15, 0.15, 2)
-    root = (
-        Rotation.from_rotvec([np.pi, 0, 0]) *
-        Rotation.from_euler('YXZ', [yaw, tilt[0], tilt[1]]))
+    root = (Rotation.from_rotvec([np.pi - pitch, 0, 0]) *
+            Rotation.from_euler('YXZ', [yaw, tilt[0], tilt[1]]))
     pose[0] = root.as_rotvec()
     betas = np.clip(rng.normal(0, 1, 10), -2.5, 2.5)
     return pose.reshape(72), betas
