@@ -77,8 +77,9 @@ def sample_person_params(rng: np.random.Generator
     yaw = rng.uniform(-np.pi / 2, np.pi / 2)
     pitch = rng.uniform(0.35, 0.5)
     tilt = rng.uniform(-0.15, 0.15, 2)
-    root = (Rotation.from_rotvec([np.pi - pitch, 0, 0]) *
-            Rotation.from_euler('YXZ', [yaw, tilt[0], tilt[1]]))
+    root = (
+        Rotation.from_rotvec([np.pi - pitch, 0, 0]) *
+        Rotation.from_euler('YXZ', [yaw, tilt[0], tilt[1]]))
     pose[0] = root.as_rotvec()
     betas = np.clip(rng.normal(0, 1, 10), -2.5, 2.5)
     return pose.reshape(72), betas
