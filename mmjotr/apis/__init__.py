@@ -10,7 +10,10 @@ from .keypoint_files import (KeypointFileDetections, load_coco_keypoints,
 from .mesh_export import export_frame
 from .mesh_smoother import MeshSmoother
 from .one_euro_filter import OneEuroFilter
-from .quickstart import QuickstartResult, run_quickstart, write_obj
+from .quickstart import QuickstartResult, render_prediction, run_quickstart
+from .synthocc_runs import (DigestRunner, evaluate_synthocc_splits,
+                            format_table, mean_pose_baseline,
+                            synthocc_train_config)
 
 __all__ = [
     'init_model', 'inference_mesh', 'load_model_checkpoint',
@@ -18,5 +21,7 @@ __all__ = [
     'FrameSource', 'load_image', 'to_bgr_uint8', 'IoUTracker',
     'box_iou_matrix', 'OneEuroFilter', 'MeshSmoother', 'export_frame',
     'KeypointFileDetections', 'load_coco_keypoints', 'load_openpose_keypoints',
-    'run_quickstart', 'QuickstartResult', 'write_obj'
+    'run_quickstart', 'QuickstartResult', 'render_prediction', 'DigestRunner',
+    'evaluate_synthocc_splits', 'format_table', 'mean_pose_baseline',
+    'synthocc_train_config'
 ]

@@ -8,8 +8,6 @@ from typing import Dict, Optional
 import numpy as np
 from mmpose.structures import PoseDataSample
 
-from .quickstart import write_obj
-
 __all__ = ['export_frame', 'JSON_FIELDS']
 
 #: ``pred_instances`` field -> JSON key of each person.
@@ -24,6 +22,19 @@ JSON_FIELDS = {
     'input_keypoints': 'input_keypoints',
     'input_keypoints_mask': 'input_keypoints_mask',
 }
+
+
+def write_obj(
+    path: str,
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    comment: str = 'mmjotr prediction on the stand-in body model (not SMPL)'
+) -> None:
+    """Write a triangle mesh (V, 3) / (F, 3) as a Wavefront OBJ file."""
+    with open(path, 'w') as f:
+        f.write(f'# {comment}\n')
+        np.savetxt(f, vertices, fmt='v %.6f %.6f %.6f')
+        np.savetxt(f, faces + 1, fmt='f %d %d %d')
 
 
 def export_frame(sample: PoseDataSample,

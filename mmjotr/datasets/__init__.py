@@ -9,11 +9,13 @@ from .muco import MuCoDataset
 from .oh3d import OH3DDataset
 from .panoptic import PANOPTIC_SEQUENCES, PanopticDataset
 from .pw3d import CROWD_SEQUENCES, PW3DDataset
+from .synthocc_dataset import SynthOccDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'AnnotationError', 'BaseMeshDataset', 'Human36MDataset', 'MuCoDataset',
     'CocoSMPLDataset', 'CrowdPoseSMPLDataset', 'PW3DDataset', 'OH3DDataset',
-    'PanopticDataset', 'MixedMeshDataset', 'CROWD_SEQUENCES',
-    'PANOPTIC_SEQUENCES', 'UnsafeAnnotationError', 'load_annotation_pickle'
+    'PanopticDataset', 'MixedMeshDataset', 'SynthOccDataset',
+    'CROWD_SEQUENCES', 'PANOPTIC_SEQUENCES', 'UnsafeAnnotationError',
+    'load_annotation_pickle'
 ]

@@ -1,83 +1,93 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
+"""The quick start, shortened (a few iterations on a few frames)."""
+import json
 import math
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
-import torch
 
 from mmjotr.apis import init_model, run_quickstart
-from mmjotr.testing import synthetic_batch
+from mmjotr.apis.synthocc_runs import METRIC_KEYS, TEST_SPLITS
+from mmjotr.utils import register_all_modules
 
+CONFIG = osp.join(
+    osp.dirname(__file__), '..', '..', 'configs', 'jotr',
+    'jotr_tiny_1xb8-900it_synthocc-256x256.py')
 TINY_CONFIG = osp.join(
     osp.dirname(__file__), '..', '..', 'configs', 'jotr',
     'jotr_tiny_1xb4_standin-256x256.py')
 
 
-def _read_obj(path):
-    verts, faces = [], []
-    with open(path) as f:
-        for line in f:
-            if line.startswith('v '):
-                verts.append([float(x) for x in line.split()[1:]])
-            elif line.startswith('f '):
-                faces.append([int(x) - 1 for x in line.split()[1:]])
-    return np.array(verts), np.array(faces)
-
-
 @pytest.fixture(scope='module')
 def quickstart(standin_body_model_dir, tmp_path_factory):
-    work_dir = tmp_path_factory.mktemp('quickstart')
-    result = run_quickstart(
-        TINY_CONFIG,
-        synthetic_batch(2, seed=0),
+    register_all_modules()
+    root = tmp_path_factory.mktemp('quickstart')
+    kwargs = dict(
+        work_dir=str(root / 'work'),
+        data_root=str(root / 'synthocc'),
         body_model_dir=standin_body_model_dir,
-        work_dir=str(work_dir),
-        iters=4,
+        max_iters=3,
+        num_train=8,
+        num_test=3,
         seed=0)
-    return result, standin_body_model_dir
+    return run_quickstart(CONFIG, **kwargs), kwargs
 
 
-def test_quickstart_trains_and_writes_outputs(quickstart):
+def test_quickstart_trains_evaluates_and_draws(quickstart):
+    result, kwargs = quickstart
+    for figures in (result.metrics, result.baseline):
+        assert set(figures) == set(TEST_SPLITS)
+        for split in TEST_SPLITS:
+            assert set(figures[split]) == set(METRIC_KEYS)
+            assert all(
+                math.isfinite(v) and v > 0 for v in figures[split].values())
+            assert figures[split]['PA-MPJPE'] <= figures[split]['MPJPE']
+    for split in TEST_SPLITS:
+        assert split in result.table
+        assert f'{result.metrics[split]["MPJPE"]:.1f}' in result.table
+        assert f'{result.baseline[split]["PVE"]:.1f}' in result.table
+    assert osp.isfile(result.checkpoint)
+    overlay = cv2.imread(result.overlay)
+    frame = cv2.imread(
+        osp.join(kwargs['data_root'], 'images', 'test_person_occluded',
+                 '000000.jpg'))
+    assert overlay.shape == (frame.shape[0], 2 * frame.shape[1], 3)
+    # left half is the frame; the right half differs where the mesh is
+    left, right = overlay[:, :frame.shape[1]], overlay[:, frame.shape[1]:]
+    assert np.abs(left.astype(int) - frame.astype(int)).mean() < 3
+    assert (np.abs(right.astype(int) - left.astype(int)).sum(-1) > 30).any()
+    saved = json.load(open(result.results_file))
+    assert saved['metrics'] == result.metrics
+    assert saved['baseline'] == result.baseline
+
+
+def test_quickstart_checkpoint_reloads(quickstart, standin_body_model_dir):
     result, _ = quickstart
-    assert len(result.losses) == 4
-    assert all(math.isfinite(x) for x in result.losses)
-    # four steps on one fixed batch must reduce its loss
-    assert result.losses[-1] < result.losses[0]
-
-    preds = np.load(result.predictions)
-    assert preds['smpl_pose'].shape == (2, 72)
-    assert preds['smpl_betas'].shape == (2, 10)
-    assert preds['keypoints'].shape == (2, 30, 2)
-    num_verts = preds['vertices'].shape[1]
-    assert preds['vertices'].shape == (2, num_verts, 3)
-    assert np.isfinite(preds['vertices']).all()
-
-    # the OBJ files hold the predicted vertices and the body model's faces
-    assert len(result.meshes) == 2
-    for i, path in enumerate(result.meshes):
-        verts, faces = _read_obj(path)
-        np.testing.assert_allclose(verts, preds['vertices'][i], atol=1e-5)
-        assert faces.min() == 0 and faces.max() == num_verts - 1
-
-
-def test_init_model_reloads_the_quickstart_checkpoint(quickstart):
-    result, body_model_dir = quickstart
     model = init_model(
         TINY_CONFIG,
         checkpoint=result.checkpoint,
-        cfg_options={'model.head.body_model_dir': body_model_dir})
+        cfg_options={'model.head.body_model_dir': standin_body_model_dir})
     assert not model.training
-    samples = model.test_step(synthetic_batch(2, seed=0))
-    vertices = torch.cat([s.pred_instances.vertices for s in samples])
-    np.testing.assert_allclose(
-        vertices.numpy(), np.load(result.predictions)['vertices'], atol=1e-5)
 
 
-def test_init_model_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match='nope.py'):
-        init_model(str(tmp_path / 'nope.py'))
-    with pytest.raises(FileNotFoundError, match='missing.pth'):
-        init_model(TINY_CONFIG, checkpoint=str(tmp_path / 'missing.pth'))
-    with pytest.raises(TypeError, match='Config'):
-        init_model(42)
+def test_quickstart_refuses_user_directories(quickstart, tmp_path):
+    result, kwargs = quickstart
+    user = tmp_path / 'results'
+    user.mkdir()
+    (user / 'thesis.tex').write_text('mine')
+    with pytest.raises(FileExistsError, match='refusing'):
+        run_quickstart(CONFIG, **dict(kwargs, work_dir=str(user)))
+    with pytest.raises(FileExistsError, match='refusing'):
+        run_quickstart(
+            CONFIG,
+            **dict(kwargs, data_root=str(user), work_dir=str(tmp_path / 'w')))
+    with pytest.raises(FileExistsError, match='refusing'):
+        run_quickstart(
+            CONFIG,
+            **dict(
+                kwargs,
+                body_model_dir=str(user),
+                work_dir=str(tmp_path / 'w2')))
+    assert (user / 'thesis.tex').read_text() == 'mine'

@@ -11,6 +11,8 @@
 # GradNormAmpOptimWrapper with the release's fp16 AMP (fixed loss scale 1024).
 optim_wrapper = dict(
     type='GradNormOptimWrapper',
+    # one log line for the frozen VPoser instead of a warning per tensor
+    constructor='FrozenAwareOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=5e-5, weight_decay=1e-3),
     paramwise_cfg=dict(
         custom_keys={'uncertainty_weighting': dict(decay_mult=0.)}))

@@ -58,6 +58,9 @@ class FusionDecoder(nn.Module):
         num_heads (int): attention heads. Defaults to 8.
         feedforward_channels (int): FFN size. Defaults to 2048.
         dropout (float): dropout. Defaults to 0.1.
+        sample_3d_features (bool): append the sampled H3D joint tokens to
+            the memory of the next layer; False attends to H2D only (the
+            "3D feature: none" ablation, paper Table 4). Defaults to True.
     """
     num_smpl_tokens = 3
 
@@ -67,9 +70,11 @@ class FusionDecoder(nn.Module):
                  num_layers: int = 4,
                  num_heads: int = 8,
                  feedforward_channels: int = 2048,
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1,
+                 sample_3d_features: bool = True) -> None:
         super().__init__()
         self.num_joints = num_joints
+        self.sample_3d_features = sample_3d_features
         self.smpl_query_content = nn.Parameter(torch.zeros(embed_dims))
         self.joint_query_content = nn.Parameter(torch.zeros(embed_dims))
         self.smpl_query_pos = nn.Parameter(
@@ -140,8 +145,8 @@ class FusionDecoder(nn.Module):
             joint = self.regress_joints(i, query[:, self.num_smpl_tokens:],
                                         joints[-1] if joints else None)
             joints.append(joint)
-            if i == len(self.layers) - 1:
-                break
+            if i == len(self.layers) - 1 or not self.sample_3d_features:
+                continue
             grid = unit_to_grid(joint, depth_exponent)  # (B, J, 3)
             tokens = sample_volume(volume, grid)  # (B, J, C)
             tokens_pos = self.fc_pos_3d(inverse_sigmoid(joint))

@@ -60,3 +60,29 @@ def test_decoder_reference_parameter_shapes():
     assert shapes['fc_pos_3d.3.weight'] == (256, 256)
     assert shapes['layers.3.linear1.weight'] == (2048, 256)
     assert shapes['smpl_query_pos'] == (3, 256)
+
+
+def test_decoder_without_3d_features_attends_to_2d_only():
+    torch.manual_seed(0)
+    kwargs = dict(
+        embed_dims=16,
+        num_joints=5,
+        num_layers=3,
+        num_heads=2,
+        feedforward_channels=32)
+    dec = FusionDecoder(sample_3d_features=False, **kwargs).eval()
+    dec.init_weights()
+    memory, pos = torch.randn(2, 9, 16), torch.randn(1, 9, 16)
+    exponent = torch.tensor(2.0)
+    out = dec(memory, pos, torch.randn(2, 16, 4, 4, 4), exponent, True)
+    # every layer sees the 9 2D tokens only
+    assert [a.shape for a in out.attention] == [(2, 8, 9)] * 3
+    # so the 3D volume has no influence, unlike with sampling
+    other = dec(memory, pos, torch.randn(2, 16, 4, 4, 4), exponent)
+    torch.testing.assert_close(other.hidden[-1], out.hidden[-1])
+    torch.testing.assert_close(other.joints[-1], out.joints[-1])
+    full = FusionDecoder(**kwargs).eval()
+    full.load_state_dict(dec.state_dict())
+    a = full(memory, pos, torch.randn(2, 16, 4, 4, 4), exponent)
+    b = full(memory, pos, torch.randn(2, 16, 4, 4, 4), exponent)
+    assert not torch.allclose(a.hidden[-1], b.hidden[-1])

@@ -1,0 +1,4 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+from .frozen_aware_constructor import FrozenAwareOptimWrapperConstructor
+
+__all__ = ['FrozenAwareOptimWrapperConstructor']
