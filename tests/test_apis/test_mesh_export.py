@@ -8,8 +8,6 @@ from mesh_test_inputs import person, smooth_image
 from mmjotr.apis import export_frame, inference_mesh
 
 
-@pytest.fixture(scope='module')
-
 def _read_obj(path):
     """Vertices and 0-based faces of a Wavefront OBJ file, read naively."""
     verts, faces = [], []
@@ -21,6 +19,8 @@ def _read_obj(path):
                 faces.append([int(x) - 1 for x in line.split()[1:]])
     return np.array(verts), np.array(faces)
 
+
+@pytest.fixture(scope='module')
 def two_people(tiny_mesh_model):
     people = [person(30, 40, 120, 300), person(300, 60, 140, 330)]
     sample = inference_mesh(tiny_mesh_model, smooth_image(400, 520),
