@@ -21,6 +21,18 @@ class _DropFrozenNotices(logging.Filter):
         return _FROZEN_NOTICE not in record.getMessage()
 
 
+def _frozen_owner(name: str, model: nn.Module) -> str:
+    """The outermost module above parameter ``name`` whose parameters are
+    all frozen (the parameter's own name if its module also trains)."""
+    parts = name.split('.')
+    for depth in range(1, len(parts)):
+        prefix = '.'.join(parts[:depth])
+        owner = model.get_submodule(prefix)
+        if not any(p.requires_grad for p in owner.parameters()):
+            return prefix
+    return name
+
+
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     """mmengine's default constructor, with one log line for all frozen
@@ -31,7 +43,8 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     parameter (JOTR's frozen VPoser alone gives ~100 warnings). This
     constructor builds exactly the same optimiser, hides those warnings
     and logs one line: how many tensors and values were left out, grouped
-    by module (``head.vposer``). Written here because mmengine has no
+    by the outermost module that is frozen as a whole
+    (``head.smpl_regressor.vposer``). Written here because mmengine has no
     option to silence the notice.
     """
 
@@ -47,8 +60,8 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         finally:
             logger.removeFilter(quiet)
         if frozen:
-            groups = Counter('.'.join(name.split('.')[:2])
-                             for name, _ in frozen)
+            groups = Counter(
+                _frozen_owner(name, module) for name, _ in frozen)
             where = ', '.join(f'{g} ({n})' for g, n in sorted(groups.items()))
             print_log(
                 f'optimizer: {len(frozen)} frozen parameter tensors '
