@@ -60,8 +60,7 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         finally:
             logger.removeFilter(quiet)
         if frozen:
-            groups = Counter(
-                _frozen_owner(name, module) for name, _ in frozen)
+            groups = Counter(_frozen_owner(name, module) for name, _ in frozen)
             where = ', '.join(f'{g} ({n})' for g, n in sorted(groups.items()))
             print_log(
                 f'optimizer: {len(frozen)} frozen parameter tensors '
