@@ -25,6 +25,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import CheckpointLoader
 from torch import Tensor, nn
 
+from .checkpoint_compat import enable_safe_checkpoint_resume
+
 __all__ = [
     'CheckpointMismatchError', 'atomic_write_bytes', 'read_last_checkpoint',
     'check_state_dict', 'load_model_checkpoint', 'checkpoint_state_dict'
@@ -236,6 +238,9 @@ def load_model_checkpoint(model: nn.Module,
     Returns:
         dict: the loaded checkpoint.
     """
+    # mmengine's own checkpoints (iter_N.pth) hold a HistoryBuffer that
+    # torch>=2.6's weights_only loading refuses without the compat fix
+    enable_safe_checkpoint_resume()
     checkpoint = CheckpointLoader.load_checkpoint(
         filename, map_location=map_location, logger=logger)
     if not isinstance(checkpoint, Mapping):
