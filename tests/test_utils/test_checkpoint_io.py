@@ -5,7 +5,8 @@ import textwrap
 
 
 def _run(script: str) -> str:
-    out = subprocess.run([sys.executable, '-c', textwrap.dedent(script)],
+    out = subprocess.run([sys.executable, '-c',
+                          textwrap.dedent(script)],
                          capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr[-2000:]
