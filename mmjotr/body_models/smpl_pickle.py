@@ -12,7 +12,6 @@ pickles of plain numpy arrays, read by the same function.
 """
 import codecs
 import copyreg
-import importlib
 import os
 import os.path as osp
 import pickle
@@ -20,6 +19,8 @@ from typing import Any, Dict
 
 import numpy as np
 import scipy.sparse
+
+from mmjotr.utils.allowlist_unpickler import AllowlistUnpickler
 
 __all__ = [
     'UnsafePickleError', 'restricted_pickle_load', 'load_smpl_arrays',
@@ -97,26 +98,6 @@ for _fmt, _stand_in in (('csc', _SparseStandIn), ('csr', _CsrStandIn)):
         _ALLOWED[(_mod, f'{_fmt}_matrix')] = _stand_in
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-
-    def __init__(self, file, path: str) -> None:
-        super().__init__(file, encoding='latin1')
-        self._path = path
-
-    def find_class(self, module: str, name: str) -> Any:
-        target = _ALLOWED.get((module, name))
-        if target is None:
-            raise UnsafePickleError(
-                f'{self._path}: refusing to load "{module}.{name}": an SMPL '
-                'model pickle may only contain numpy arrays, scipy sparse '
-                'matrices and chumpy arrays (the file is corrupt, not an '
-                'SMPL model, or possibly malicious)')
-        if isinstance(target, str):
-            mod, attr = target.rsplit('.', 1)
-            return getattr(importlib.import_module(mod), attr)
-        return target
-
-
 def _to_plain(value: Any, path: str, key: str) -> Any:
     """Turn the stand-ins into numpy arrays / scipy matrices, recursively."""
     if isinstance(value, _ChumpyStandIn):
@@ -160,7 +141,13 @@ def restricted_pickle_load(path: str) -> Any:
         raise FileNotFoundError(f'SMPL model file not found: {path}')
     with open(path, 'rb') as f:
         try:
-            data = _RestrictedUnpickler(f, path).load()
+            data = AllowlistUnpickler(
+                f,
+                path,
+                _ALLOWED,
+                UnsafePickleError,
+                content='an SMPL model pickle may only contain numpy arrays, '
+                'scipy sparse matrices and chumpy arrays').load()
         except UnsafePickleError:
             raise
         except Exception as err:

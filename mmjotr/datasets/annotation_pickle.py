@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, Tuple
 
 import numpy as np
 
+from mmjotr.utils.allowlist_unpickler import AllowlistUnpickler
+
 __all__ = ['UnsafeAnnotationError', 'load_annotation_pickle']
 
 
@@ -44,23 +46,6 @@ for _module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
         _ALLOWED[(_module, _name)] = _numpy_multiarray(_name)
 
 
-class _AnnotationUnpickler(pickle.Unpickler):
-
-    def __init__(self, file, path: str) -> None:
-        super().__init__(file, encoding='latin1')
-        self._path = path
-
-    def find_class(self, module: str, name: str) -> Any:
-        target = _ALLOWED.get((module, name))
-        if target is None:
-            raise UnsafeAnnotationError(
-                f'{self._path}: refusing to load "{module}.{name}": an '
-                'annotation pickle may only hold lists, dicts, strings, '
-                'numbers and numpy arrays (the file is corrupt, of another '
-                'format, or possibly malicious)')
-        return target
-
-
 def load_annotation_pickle(path: str) -> Any:
     """Unpickle an annotation file allowing only containers and arrays.
 
@@ -78,7 +63,13 @@ def load_annotation_pickle(path: str) -> Any:
     """
     with open(path, 'rb') as f:
         try:
-            return _AnnotationUnpickler(f, path).load()
+            return AllowlistUnpickler(
+                f,
+                path,
+                _ALLOWED,
+                UnsafeAnnotationError,
+                content='an annotation pickle may only hold lists, dicts, '
+                'strings, numbers and numpy arrays').load()
         except UnsafeAnnotationError:
             raise
         except Exception as err:

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from mmjotr.engine import AtomicLocalBackend
-from mmjotr.utils import build_train_cfg
+from mmjotr.utils import build_train_cfg, enable_safe_checkpoint_resume
 from mmjotr.utils.checkpoint_io import atomic_write_bytes, read_last_checkpoint
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -46,7 +46,7 @@ def test_full_disk_names_the_path_and_leaves_nothing(tmp_path):
 KILLED_RUN = textwrap.dedent('''
     import os, signal, sys
     from mmengine.runner import Runner
-    from mmjotr.utils import build_train_cfg
+    from mmjotr.utils import build_train_cfg, enable_safe_checkpoint_resume
     cfg_file, work_dir, body = sys.argv[1:4]
     real_fsync = os.fsync
     saves = []
@@ -89,6 +89,7 @@ def test_killed_while_saving_leaves_no_truncated_checkpoint(
     # iter_1 complete; iter_2 only as the hidden temporary, never under
     # its final name
     assert names == ['.iter_2.pth.part', 'iter_1.pth']
+    enable_safe_checkpoint_resume()  # what the Runner's hook installs
     ckpt = torch.load(work_dir / 'iter_1.pth', weights_only=True)
     assert ckpt['meta']['iter'] == 1
     assert (work_dir / 'last_checkpoint').read_text().endswith('iter_1.pth')
