@@ -23,7 +23,8 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .raster_renderer import vertex_normals
-from .render_types import PinholeCamera, RenderMesh, RenderOutput
+from .render_types import (PinholeCamera, RenderMesh, RenderOutput,
+                           unit_light_direction)
 
 __all__ = ['GLRenderer']
 
@@ -68,11 +69,7 @@ class GLRenderer:
                  light_dir: Sequence[float] = (0.3, -0.4, -1.0),
                  near: float = 1e-3,
                  far: float = 1e3) -> None:
-        light = np.asarray(light_dir, dtype=np.float64)
-        if light.shape != (3, ) or not np.linalg.norm(light) > 0:
-            raise ValueError('GLRenderer: light_dir must be a non-zero '
-                             f'3-vector, got {light_dir}')
-        self.light = light / np.linalg.norm(light)
+        self.light = unit_light_direction(light_dir, 'GLRenderer')
         self.ambient = float(ambient)
         self.diffuse = float(diffuse)
         self.near = float(near)

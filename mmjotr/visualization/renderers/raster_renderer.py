@@ -19,7 +19,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from .render_types import PinholeCamera, RenderMesh, RenderOutput
+from .render_types import (PinholeCamera, RenderMesh, RenderOutput,
+                           unit_light_direction)
 
 __all__ = ['RasterRenderer', 'vertex_normals']
 
@@ -76,11 +77,7 @@ class RasterRenderer:
                  smooth: bool = True,
                  near: float = 1e-3,
                  cull_back_faces: bool = False) -> None:
-        light = np.asarray(light_dir, dtype=np.float64)
-        if light.shape != (3, ) or not np.linalg.norm(light) > 0:
-            raise ValueError('RasterRenderer: light_dir must be a non-zero '
-                             f'3-vector, got {light_dir}')
-        self.light = light / np.linalg.norm(light)
+        self.light = unit_light_direction(light_dir, 'RasterRenderer')
         self.ambient = float(ambient)
         self.diffuse = float(diffuse)
         self.smooth = bool(smooth)

@@ -7,11 +7,23 @@ OpenCV: camera frame x right, y down, z forward (metres); pixel ``(u, v)``
 has its centre at integer coordinates, ``u = fx * x / z + cx``.
 """
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ['PinholeCamera', 'RenderMesh', 'RenderOutput']
+__all__ = [
+    'PinholeCamera', 'RenderMesh', 'RenderOutput', 'unit_light_direction'
+]
+
+
+def unit_light_direction(light_dir: Sequence[float], owner: str) -> np.ndarray:
+    """The unit vector of a renderer's ``light_dir`` (surface to light,
+    camera frame); ``owner`` names the renderer in the error."""
+    light = np.asarray(light_dir, dtype=np.float64)
+    if light.shape != (3, ) or not np.linalg.norm(light) > 0:
+        raise ValueError(f'{owner}: light_dir must be a non-zero 3-vector, '
+                         f'got {light_dir}')
+    return light / np.linalg.norm(light)
 
 
 @dataclass
