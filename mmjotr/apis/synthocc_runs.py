@@ -21,7 +21,7 @@ from mmjotr.utils.run_config import set_body_model_dir
 __all__ = [
     'TEST_SPLITS', 'METRIC_KEYS', 'DigestRunner', 'synthocc_train_config',
     'evaluate_synthocc_splits', 'mean_pose_baseline', 'format_table',
-    'format_rows', 'run_synthocc_ablation'
+    'format_rows', 'run_synthocc_ablation', 'merge_ablation_results'
 ]
 
 TEST_SPLITS = ('test_clean', 'test_object_occluded', 'test_person_occluded')
@@ -229,8 +229,15 @@ def run_synthocc_ablation(configs: Mapping[str, str],
                           body_model_dir: str,
                           work_dir: str,
                           max_iters: Optional[int] = None,
-                          results_file: Optional[str] = None) -> dict:
+                          results_file: Optional[str] = None,
+                          init_from: Optional[Mapping[str, str]] = None,
+                          max_iters_from: Optional[int] = None) -> dict:
     """Train and test every config with every seed.
+
+    Rows are trained in the given order; a row named in ``init_from``
+    starts from the final checkpoint of another row of the same seed
+    (``load_from``; the paper's stage 2 fine-tunes stage 1), which must
+    come earlier.
 
     Args:
         configs (dict): row name -> SynthOcc config.
@@ -238,21 +245,41 @@ def run_synthocc_ablation(configs: Mapping[str, str],
         data_root (str): the SynthOcc copy.
         body_model_dir (str): its body model.
         work_dir (str): ``<work_dir>/<name>/seed<k>`` per run.
-        max_iters (int, optional): overrides the configs' iterations.
+        max_iters (int, optional): overrides the iterations of the rows
+            trained from scratch.
         results_file (str, optional): JSON rewritten after every run, so
             that a cut-short ablation keeps what it measured.
+        init_from (dict, optional): row name -> the row whose checkpoint
+            it fine-tunes.
+        max_iters_from (int, optional): overrides the iterations of the
+            fine-tuned rows.
 
     Returns:
         dict: name -> split -> metric -> list of per-seed values (mm).
     """
+    init_from = dict(init_from or {})
+    names = list(configs)
+    for name, parent in init_from.items():
+        if name not in configs or parent not in configs or \
+                names.index(parent) >= names.index(name):
+            raise ValueError(
+                f'run_synthocc_ablation: row "{name}" fine-tunes "{parent}", '
+                'which must be a row listed before it')
     table: dict = {}
     for seed in seeds:
+        checkpoints = {}
         for name, config in configs.items():
+            parent = init_from.get(name)
             cfg = synthocc_train_config(
                 config, data_root, body_model_dir,
-                osp.join(work_dir, name, f'seed{seed}'), max_iters, seed)
+                osp.join(work_dir, name, f'seed{seed}'),
+                max_iters_from if parent else max_iters, seed)
+            if parent:
+                cfg.load_from = checkpoints[parent]
             runner = DigestRunner.from_cfg(cfg)
             runner.train()
+            checkpoints[name] = osp.join(
+                cfg.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
             metrics = evaluate_synthocc_splits(runner)
             for split, values in metrics.items():
                 for key, value in values.items():
@@ -264,3 +291,52 @@ def run_synthocc_ablation(configs: Mapping[str, str],
                     json.dump(
                         dict(seeds=list(seeds), results=table), f, indent=2)
     return table
+
+
+def merge_ablation_results(files: Sequence[str]) -> tuple:
+    """Join the ``ablation.json`` files of runs made in parallel (e.g.
+    one seed per process).
+
+    Args:
+        files (Sequence[str]): files written by
+            :func:`run_synthocc_ablation`.
+
+    Returns:
+        tuple: the seeds (in file order) and the table (row -> split ->
+        metric -> per-seed values), as :func:`run_synthocc_ablation`;
+        rows keep their first-seen order.
+
+    Raises:
+        ValueError: a seed appears twice, or a file lacks a row or split
+            that another has (a run cut short): its values would no longer
+            line up with the seeds.
+    """
+    seeds: list = []
+    table: dict = {}
+    loaded = []
+    for path in files:
+        with open(path) as f:
+            data = json.load(f)
+        if set(data['seeds']) & set(seeds):
+            raise ValueError(f'{path}: seeds {data["seeds"]} repeat ones '
+                             f'already read ({seeds})')
+        seeds += data['seeds']
+        loaded.append((path, data['results']))
+    names = list(dict.fromkeys(n for _, res in loaded for n in res))
+    for path, res in loaded:
+        for name in names:
+            if name not in res:
+                raise ValueError(f'{path}: no results for row "{name}" '
+                                 '(the run was cut short?)')
+            for split, metrics in res[name].items():
+                for key, values in metrics.items():
+                    table.setdefault(name, {}).setdefault(
+                        split, {}).setdefault(key, []).extend(values)
+    for name in names:
+        for split, metrics in table[name].items():
+            for key, values in metrics.items():
+                if len(values) != len(seeds):
+                    raise ValueError(
+                        f'row "{name}", {split} {key}: {len(values)} values '
+                        f'for {len(seeds)} seeds (a run was cut short?)')
+    return seeds, table

@@ -51,6 +51,13 @@ class PoseGuidedResNet(ResNet):
             leaves Pose2Feat to ``init_cfg`` (mmpose's ResNet default:
             Kaiming normal; with a ``Pretrained`` init_cfg: PyTorch's
             default).
+        pose2feat_heatmap_std (float, optional): std of the Pose2Feat
+            conv weights that read the input-pose heatmaps (the other
+            weights keep ``pose2feat_std``). Defaults to None: the same
+            ``pose2feat_std`` (the release). The tiny SynthOcc configs set
+            0.1: a backbone trained from scratch has no image features yet,
+            and heatmap weights 100x the image weights let it read the pose
+            before the textures (docs/synthocc.md).
         **kwargs: other arguments of mmpose's ``ResNet``.
     """
 
@@ -63,6 +70,7 @@ class PoseGuidedResNet(ResNet):
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  zero_init_residual: bool = False,
                  pose2feat_std: Optional[float] = 0.001,
+                 pose2feat_heatmap_std: Optional[float] = None,
                  **kwargs) -> None:
         super().__init__(
             depth,
@@ -74,6 +82,7 @@ class PoseGuidedResNet(ResNet):
         self.heatmap_sigma = heatmap_sigma
         self.joint_drop_prob = joint_drop_prob
         self.pose2feat_std = pose2feat_std
+        self.pose2feat_heatmap_std = pose2feat_heatmap_std
         channels = self.stem_channels
         self.pose2feat = nn.Sequential(
             nn.Conv2d(channels + num_joints, channels, 3, padding=1),
@@ -87,6 +96,12 @@ class PoseGuidedResNet(ResNet):
         if self.pose2feat_std is not None and not already:
             normal_init(self.pose2feat[0], mean=0., std=self.pose2feat_std)
             constant_init(self.pose2feat[1], val=1., bias=0.)
+        if self.pose2feat_heatmap_std is not None and not already:
+            # input channels: the early feature, then the K heatmaps
+            nn.init.normal_(
+                self.pose2feat[0].weight[:, self.stem_channels:],
+                mean=0.,
+                std=self.pose2feat_heatmap_std)
 
     def train(self, mode: bool = True) -> 'PoseGuidedResNet':
         """As mmpose's ``ResNet.train`` (frozen stages, norm_eval), but

@@ -109,3 +109,15 @@ def test_pose2feat_release_initialisation(tmp_path, pretrained):
     other = tiny(init_cfg=init_cfg, pose2feat_std=None)
     other.init_weights()
     assert other.pose2feat[0].weight.std() > 0.01
+
+
+def test_pose2feat_heatmap_weights_have_their_own_std():
+    torch.manual_seed(4)
+    net = tiny(pose2feat_heatmap_std=0.1)
+    net.init_weights()
+    weight = net.pose2feat[0].weight.detach().numpy()
+    image, heatmaps = weight[:, :net.stem_channels], weight[:,
+                                                            net.stem_channels:]
+    # each block's sample std within 15% of its N(0, std) (>= 288 draws)
+    assert abs(image.std() / 1e-3 - 1) < 0.15
+    assert abs(heatmaps.std() / 0.1 - 1) < 0.15
