@@ -4,7 +4,8 @@
 # 3D joint contrastive losses, at a constant lr (the paper's stage 2 also
 # continues at a lower constant rate). tools/analysis/ablate_synthocc.py
 # runs it, and its one-loss variants, from each seed's stage-1 checkpoint:
-#   python tools/train.py configs/jotr/jotr_tiny_1xb8-300it_synthocc-256x256_contrastive.py \
+#   python tools/train.py \
+#       configs/jotr/jotr_tiny_1xb8-300it_synthocc-256x256_contrastive.py \
 #       --cfg-options load_from=work_dirs/quickstart/iter_900.pth
 _base_ = ['./jotr_tiny_1xb8-900it_synthocc-256x256.py']
 

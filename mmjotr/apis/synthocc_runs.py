@@ -330,8 +330,9 @@ def merge_ablation_results(files: Sequence[str]) -> tuple:
                                  '(the run was cut short?)')
             for split, metrics in res[name].items():
                 for key, values in metrics.items():
-                    table.setdefault(name, {}).setdefault(
-                        split, {}).setdefault(key, []).extend(values)
+                    table.setdefault(name,
+                                     {}).setdefault(split, {}).setdefault(
+                                         key, []).extend(values)
     for name in names:
         for split, metrics in table[name].items():
             for key, values in metrics.items():

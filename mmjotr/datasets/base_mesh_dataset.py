@@ -1,5 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """The per-person record every mesh dataset adapter produces."""
+import contextlib
+import io
 import json
 import os.path as osp
 from collections import Counter
@@ -330,10 +332,17 @@ def load_json(path: str, what: str, expect: type = dict) -> Any:
 
 
 def load_coco(path: str, what: str):
-    """A COCO-format file through xtcocotools' COCO API."""
+    """A COCO-format file through xtcocotools' COCO API.
+
+    The API's four progress prints per file ("loading annotations into
+    memory...", "Done", "creating index...", "index created!") are kept off
+    stdout: a quick start reads ten files, and these lines said nothing
+    about which; a failure still names the file below.
+    """
     check_file(path, what)
     try:
-        return COCO(path)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return COCO(path)
     except (ValueError, KeyError, TypeError, AssertionError) as err:
         raise AnnotationError(f'{path}: not a COCO-format file ({err})') \
             from err

@@ -1,15 +1,16 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
-"""Test support only (like ``mmpose.testing``): synthetic batches, generated
-COCO-layout data, the naive reference losses and the stand-in config helper.
-Runtime code never imports this package."""
+"""Test support only (like ``mmpose.testing``): synthetic batches,
+generated COCO- and 3DPW-layout data, the naive reference losses and the
+stand-in config helper. Runtime code never imports this package."""
 from .config import build_standin_model, standin_config
 from .contrastive_reference import (reference_joint_to_joint_nce,
                                     reference_joint_to_nonjoint_nce)
 from .synthetic_batch import synthetic_batch
 from .synthetic_coco import write_synthetic_coco
+from .synthetic_pw3d import write_synthetic_pw3d
 
 __all__ = [
     'standin_config', 'build_standin_model', 'reference_joint_to_joint_nce',
     'reference_joint_to_nonjoint_nce', 'synthetic_batch',
-    'write_synthetic_coco'
+    'write_synthetic_coco', 'write_synthetic_pw3d'
 ]

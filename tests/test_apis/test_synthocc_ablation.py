@@ -20,12 +20,11 @@ STAGE2 = osp.join(CONFIGS,
 
 
 def _state(path: str) -> dict:
-    return torch.load(path, map_location='cpu', weights_only=False)[
-        'state_dict']
+    return torch.load(
+        path, map_location='cpu', weights_only=False)['state_dict']
 
 
-def test_stage2_rows_fine_tune_their_stage1(standin_body_model_dir,
-                                            tmp_path):
+def test_stage2_rows_fine_tune_their_stage1(standin_body_model_dir, tmp_path):
     register_all_modules()
     data_root = str(tmp_path / 'synthocc')
     ensure_synthocc(
@@ -48,15 +47,16 @@ def test_stage2_rows_fine_tune_their_stage1(standin_body_model_dir,
     assert list(table) == ['stage1', 'full']
     for row in table.values():
         assert set(row) == set(TEST_SPLITS)
-        assert all(len(v) == 1 and np.isfinite(v[0])
-                   for m in row.values() for v in m.values())
+        assert all(
+            len(v) == 1 and np.isfinite(v[0]) for m in row.values()
+            for v in m.values())
     stage1 = _state(osp.join(work_dir, 'stage1', 'seed0', 'iter_3.pth'))
     full = _state(osp.join(work_dir, 'full', 'seed0', 'iter_2.pth'))
     # two AdamW steps at lr 1e-4 move each weight by at most ~2e-4 from the
     # loaded stage-1 weights; an independent initialisation differs by O(1)
     moved = max((full[k].float() - v.float()).abs().max().item()
-                for k, v in stage1.items() if v.is_floating_point()
-                and 'running' not in k)
+                for k, v in stage1.items()
+                if v.is_floating_point() and 'running' not in k)
     assert moved < 1e-3
     assert json.load(open(results_file))['results'] == table
 
@@ -78,10 +78,8 @@ def _results(seeds, offset):
     for r, name in enumerate(('stage1', 'full')):
         rows[name] = {
             split: {
-                key: [
-                    100. * r + 10. * s + k + offset + seed
-                    for seed in seeds
-                ]
+                key:
+                [100. * r + 10. * s + k + offset + seed for seed in seeds]
                 for k, key in enumerate(METRIC_KEYS)
             }
             for s, split in enumerate(TEST_SPLITS)

@@ -72,3 +72,18 @@ def test_field_and_array_helpers_name_the_place(tmp_path):
     bad.write_text('{not json')
     with pytest.raises(AnnotationError, match='bad.json: not valid JSON'):
         load_json(str(bad), 'the labels')
+
+
+def test_load_coco_is_quiet_and_complete(tmp_path, capsys):
+    from mmjotr.datasets.base_mesh_dataset import load_coco
+    from mmjotr.testing import write_synthetic_coco
+    root = write_synthetic_coco(
+        str(tmp_path), num_images=3, img_size=(32, 32), people_per_image=2)
+    capsys.readouterr()
+    db = load_coco(f'{root}/annotations/person_keypoints_train2017.json',
+                   'COCO keypoints')
+    assert capsys.readouterr().out == ''
+    assert len(db.imgs) == 3 and len(db.anns) == 6
+    (tmp_path / 'broken.json').write_text('{"images": 3}')
+    with pytest.raises(AnnotationError, match='broken.json'):
+        load_coco(str(tmp_path / 'broken.json'), 'COCO keypoints')

@@ -11,7 +11,8 @@ import torch
 from mmengine.config import Config
 
 from mmjotr.datasets import CocoSMPLDataset, PW3DDataset
-from mmjotr.testing import build_standin_model, standin_config
+from mmjotr.testing import (build_standin_model, standin_config,
+                            write_synthetic_pw3d)
 from mmjotr.utils import register_all_modules
 
 CONFIGS = osp.join(
@@ -91,45 +92,10 @@ def test_training_pipeline_produces_the_contract(tmp_path,
         assert meta['crop_to_img'].shape == (2, 3)
 
 
-def pw3d_root(tmp_path, genders=('male', )):
-    root = tmp_path / 'PW3D' / 'data'
-    (root / 'imageFiles' / 'downtown_walk_00').mkdir(parents=True)
-    write_image(root / 'imageFiles' / 'downtown_walk_00' / 'image_00000.jpg')
-    openpose = np.zeros((18, 3))
-    openpose[:, 0] = np.linspace(280, 360, 18)
-    openpose[:, 1] = np.linspace(120, 380, 18)
-    openpose[:, 2] = 0.8
-    coco = dict(
-        images=[
-            dict(
-                id=0,
-                file_name='image_00000.jpg',
-                sequence='downtown_walk_00',
-                width=640,
-                height=480,
-                cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
-        ],
-        annotations=[
-            dict(
-                id=5 + i,
-                image_id=0,
-                bbox=[270., 110., 100., 280.],
-                smpl_param=dict(
-                    pose=[0.1] * 72,
-                    shape=[0.2] * 10,
-                    trans=[0., 0., 6.],
-                    gender=gender),
-                openpose_result=openpose.reshape(-1).tolist())
-            for i, gender in enumerate(genders)
-        ])
-    (root / '3DPW_latest_test.json').write_text(json.dumps(coco))
-    return root
-
-
 def test_test_pipeline_on_3dpw(tmp_path, standin_body_model_dir):
     register_all_modules()
     cfg = Config.fromfile(osp.join(CONFIGS, '3dpw.py'))
-    root = pw3d_root(tmp_path)
+    root = write_synthetic_pw3d(str(tmp_path / 'PW3D' / 'data'))
     dataset_cfg = cfg.test_dataloader.dataset
     ds = PW3DDataset(
         data_root=str(root),
@@ -203,7 +169,9 @@ def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
     cfg.model = tiny.model
     cfg = standin_config(cfg, standin_body_model_dir)
     cfg.test_dataloader.dataset.data_root = str(
-        pw3d_root(tmp_path, ('male', 'female', 'male')))
+        write_synthetic_pw3d(
+            str(tmp_path / 'PW3D' / 'data'),
+            genders=('male', 'female', 'male')))
     cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
     cfg.work_dir = str(tmp_path / 'work')
     metrics = Runner.from_cfg(cfg).test()
@@ -222,7 +190,9 @@ def _eval_config_and_checkpoint(tmp_path, body_model_dir):
                  'jotr_tiny_1xb4_standin-256x256.py'))
     cfg.model = tiny.model
     cfg.test_dataloader.dataset.data_root = str(
-        pw3d_root(tmp_path, ('male', 'female', 'male')))
+        write_synthetic_pw3d(
+            str(tmp_path / 'PW3D' / 'data'),
+            genders=('male', 'female', 'male')))
     cfg.test_dataloader.update(
         batch_size=1, num_workers=0, persistent_workers=False)
     cfg_file = str(tmp_path / 'jotr_tiny_test-3dpw.py')

@@ -12,6 +12,7 @@ import pytest
 
 from mmjotr.datasets import (AnnotationError, CocoSMPLDataset, PanopticDataset,
                              PW3DDataset)
+from mmjotr.testing import write_synthetic_pw3d
 
 
 def _coco(tmp_path, image=None, ann=None, fits=None):
@@ -124,41 +125,14 @@ def test_absurd_finite_keypoint_is_a_counted_skip(tmp_path):
     assert ds.get_data_info(0)['smpl_valid'] is False
 
 
-def _pw3d(tmp_path, gender):
-    root = tmp_path / 'PW3D'
-    root.mkdir()
-    coco = dict(
-        images=[
-            dict(
-                id=0,
-                file_name='image_00000.jpg',
-                sequence='downtown_walk_00',
-                width=640,
-                height=480,
-                cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
-        ],
-        annotations=[
-            dict(
-                id=5,
-                image_id=0,
-                bbox=[270., 110., 100., 280.],
-                smpl_param=dict(
-                    pose=[0.1] * 72,
-                    shape=[0.2] * 10,
-                    trans=[0., 0., 6.],
-                    gender=gender),
-                openpose_result=[1.] * 54)
-        ])
-    (root / '3DPW_latest_test.json').write_text(json.dumps(coco))
-    return str(root)
-
-
 def test_gender_given_as_a_list_is_named(tmp_path):
     with pytest.raises(
             AnnotationError,
             match=r'3DPW_latest_test.json \[annotation 5\]: field '
             '"gender" must be a string, got list'):
-        PW3DDataset(data_root=_pw3d(tmp_path, ['male']))
+        PW3DDataset(
+            data_root=write_synthetic_pw3d(
+                str(tmp_path / 'PW3D'), genders=[['male']]))
 
 
 def test_panoptic_out_of_range_joint_is_skipped(tmp_path):

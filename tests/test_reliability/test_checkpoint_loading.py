@@ -2,7 +2,6 @@
 """Testing and inference load checkpoints strictly; partial loading only
 on request (issue 9 #2)."""
 import glob
-import json
 import os
 import os.path as osp
 import subprocess
@@ -14,6 +13,7 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from mmjotr.testing import write_synthetic_pw3d
 from mmjotr.utils.checkpoint_io import (CheckpointMismatchError,
                                         check_state_dict,
                                         load_model_checkpoint)
@@ -100,47 +100,11 @@ def test_init_model_is_strict(tmp_path, standin_body_model_dir):
         torch.testing.assert_close(model.state_dict()[key], value)
 
 
-def _pw3d_root(tmp_path):
-    import cv2
-    root = tmp_path / 'PW3D' / 'data'
-    (root / 'imageFiles' / 'downtown_walk_00').mkdir(parents=True)
-    img = np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8)
-    cv2.imwrite(
-        str(root / 'imageFiles' / 'downtown_walk_00' / 'image_00000.jpg'), img)
-    openpose = np.zeros((18, 3))
-    openpose[:, 0] = np.linspace(280, 360, 18)
-    openpose[:, 1] = np.linspace(120, 380, 18)
-    openpose[:, 2] = 0.8
-    coco = dict(
-        images=[
-            dict(
-                id=0,
-                file_name='image_00000.jpg',
-                sequence='downtown_walk_00',
-                width=640,
-                height=480,
-                cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
-        ],
-        annotations=[
-            dict(
-                id=5,
-                image_id=0,
-                bbox=[270., 110., 100., 280.],
-                smpl_param=dict(
-                    pose=[0.1] * 72,
-                    shape=[0.2] * 10,
-                    trans=[0., 0., 6.],
-                    gender='male'),
-                openpose_result=openpose.reshape(-1).tolist())
-        ])
-    (root / '3DPW_latest_test.json').write_text(json.dumps(coco))
-    return str(root)
-
-
 def _test_config(tmp_path, body_model_dir):
     cfg = Config.fromfile(TEST_3DPW)
     cfg.model = _tiny_cfg(body_model_dir).model
-    cfg.test_dataloader.dataset.data_root = _pw3d_root(tmp_path)
+    cfg.test_dataloader.dataset.data_root = write_synthetic_pw3d(
+        str(tmp_path / 'PW3D' / 'data'))
     cfg.test_dataloader.update(
         batch_size=1, num_workers=0, persistent_workers=False)
     cfg.test_evaluator.body_model_dir = body_model_dir

@@ -64,9 +64,7 @@ def parse_args():
     parser.add_argument(
         '--max-iters', type=int, help='stage-1 iterations (configs: 900)')
     parser.add_argument(
-        '--finetune-iters',
-        type=int,
-        help='stage-2 iterations (configs: 300)')
+        '--finetune-iters', type=int, help='stage-2 iterations (configs: 300)')
     parser.add_argument('--rows', nargs='+', choices=list(ROWS))
     parser.add_argument('--data-root', default='data/synthocc_quickstart')
     parser.add_argument('--body-model-dir', default='data/standin/body_models')
@@ -113,8 +111,10 @@ def main():
         args.work_dir,
         max_iters=args.max_iters,
         results_file=osp.join(args.work_dir, 'ablation.json'),
-        init_from={k: v
-                   for k, v in INIT_FROM.items() if k in rows},
+        init_from={
+            k: v
+            for k, v in INIT_FROM.items() if k in rows
+        },
         max_iters_from=args.finetune_iters)
     print_table(args.seeds, results)
 

@@ -3,10 +3,8 @@
 loop and keeps one best checkpoint per set (tiny model, generated data)."""
 import glob
 import json
-import os
 import os.path as osp
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -16,7 +14,7 @@ from mmengine.runner import Runner
 
 from mmjotr.engine import merge_config
 from mmjotr.registry import HOOKS
-from mmjotr.testing import write_synthetic_coco
+from mmjotr.testing import write_synthetic_coco, write_synthetic_pw3d
 from mmjotr.utils import register_all_modules, set_body_model_dir
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..', '..')
@@ -32,48 +30,6 @@ class RecordValMetricsHook(Hook):
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         RecordValMetricsHook.records.append((runner.iter, dict(metrics)))
-
-
-def write_pw3d_set(root, ann_file, seed, num_people):
-    """One 640x480 image of a downtown sequence and ``num_people`` people
-    with SMPL ground truth and OpenPose input (3DPW's layout)."""
-    rng = np.random.default_rng(seed)
-    img_dir = osp.join(root, 'imageFiles', 'downtown_walk_00')
-    name = f'image_{seed:05d}.jpg'
-    os.makedirs(img_dir, exist_ok=True)
-    cv2.imwrite(
-        osp.join(img_dir, name),
-        rng.integers(0, 255, (480, 640, 3), dtype=np.uint8))
-    anns = []
-    for i in range(num_people):
-        openpose = np.zeros((18, 3))
-        openpose[:, 0] = np.linspace(280, 360, 18) + rng.normal(0, 5, 18)
-        openpose[:, 1] = np.linspace(120, 380, 18) + rng.normal(0, 5, 18)
-        openpose[:, 2] = 0.8
-        anns.append(
-            dict(
-                id=10 * seed + i,
-                image_id=0,
-                bbox=[270., 110., 100., 280.],
-                smpl_param=dict(
-                    pose=rng.normal(0, 0.2, 72).tolist(),
-                    shape=rng.normal(0, 0.5, 10).tolist(),
-                    trans=[0., 0., 6.],
-                    gender=('male', 'female')[i % 2]),
-                openpose_result=openpose.reshape(-1).tolist()))
-    coco = dict(
-        images=[
-            dict(
-                id=0,
-                file_name=name,
-                sequence='downtown_walk_00',
-                width=640,
-                height=480,
-                cam_param=dict(focal=[1000., 1000.], princpt=[320., 240.]))
-        ],
-        annotations=anns)
-    with open(osp.join(root, ann_file), 'w') as f:
-        json.dump(coco, f)
 
 
 def tiny_model():
@@ -129,8 +85,10 @@ def test_best_checkpoint_per_test_set(tmp_path, standin_body_model_dir):
             data_root=coco,
             pipeline=cfg.train_pipeline))
     pw3d = str(tmp_path / 'PW3D')
-    write_pw3d_set(pw3d, '3DPW_latest_test.json', seed=1, num_people=2)
-    write_pw3d_set(pw3d, '3DPW_oc.json', seed=2, num_people=3)
+    write_synthetic_pw3d(
+        pw3d, '3DPW_latest_test.json', ('male', 'female'), seed=1)
+    write_synthetic_pw3d(
+        pw3d, '3DPW_oc.json', ('male', 'female', 'male'), seed=2)
     cfg.val_dataloader.dataset.data_root = pw3d
     cfg.val_dataloader.update(
         batch_size=2, num_workers=0, persistent_workers=False)
