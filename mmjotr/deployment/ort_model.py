@@ -5,13 +5,11 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 from torch import Tensor
 
-from mmjotr.geometry import apply_affine
 from mmjotr.registry import MODELS
-from mmjotr.structures import MeshTargets
+from mmjotr.structures import MeshTargets, pack_mesh_predictions
 from .onnx_export import INPUT_NAMES, OUTPUT_NAMES
 
 
@@ -115,27 +113,10 @@ class OnnxRuntimeJOTR:
         keypoints, mask = MeshTargets.input_pose(data_samples,
                                                  torch.device('cpu'))
         out = self.forward_tensors(inputs, keypoints, mask)
-        root = out['joints_3d'][:, :1]
-        vertices = out['vertices'] - root
-        joints = out['joints_3d'] - root
-        for i, sample in enumerate(data_samples):
-            pred = InstanceData()
-            pred.smpl_pose = out['smpl_pose'][i:i + 1]
-            pred.smpl_betas = out['smpl_betas'][i:i + 1]
-            pred.cam_t = out['cam_t'][i:i + 1]
-            pred.vertices = vertices[i:i + 1]
-            pred.keypoints_3d = joints[i:i + 1]
-            keypoints = out['joints_crop'][i:i + 1]
-            if 'crop_to_img' in sample.metainfo:
-                affine = torch.as_tensor(
-                    sample.metainfo['crop_to_img'], dtype=keypoints.dtype)
-                keypoints = apply_affine(keypoints, affine)
-            pred.keypoints = keypoints
-            if 'gt_instances' in sample and 'bboxes' in sample.gt_instances:
-                pred.bboxes = torch.as_tensor(
-                    sample.gt_instances.bboxes).float()
-            sample.pred_instances = pred
-        return data_samples
+        return pack_mesh_predictions(data_samples, out['smpl_pose'],
+                                     out['smpl_betas'], out['cam_t'],
+                                     out['vertices'], out['joints_3d'],
+                                     out['joints_crop'])
 
     def test_step(self, data: dict) -> List[PoseDataSample]:
         """Preprocess a collated batch and predict (as ``JOTR.test_step``)."""

@@ -3,18 +3,16 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseModel
-from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 from torch import Tensor
 
-from mmjotr.geometry import apply_affine
 from mmjotr.models.heads import FusionHeadOutput
 from mmjotr.models.utils.fast_inference import FastInference
 from mmjotr.models.utils.fp32_modules import keep_in_fp32
 from mmjotr.models.utils.typing import (ConfigType, OptConfigType,
                                         OptMultiConfig)
 from mmjotr.registry import MODELS
-from mmjotr.structures import MeshTargets
+from mmjotr.structures import MeshTargets, pack_mesh_predictions
 
 #: Parts kept in fp32 under autocast (AMP training, fast inference): the
 #: outputs in metres and the loss values.
@@ -168,34 +166,11 @@ class JOTR(BaseModel):
     def add_pred_to_datasample(self, out: FusionHeadOutput,
                                data_samples: List[PoseDataSample]
                                ) -> List[PoseDataSample]:
-        """Fill ``pred_instances`` (N = 1 per crop).
-
-        Fields: ``smpl_pose`` (1, 72), ``smpl_betas`` (1, 10), ``cam_t``
-        (1, 3), root-relative ``vertices`` (1, V, 3) and ``keypoints_3d``
-        (1, 30, 3), ``keypoints`` (1, 30, 2) in original-image pixels
-        (through the ``crop_to_img`` affine when the metainfo has it, crop
-        pixels otherwise) and ``bboxes`` (1, 4) copied from
-        ``gt_instances`` when present.
-        """
-        vertices, joints = self.head.root_relative(out)
-        for i, sample in enumerate(data_samples):
-            pred = InstanceData()
-            pred.smpl_pose = out.smpl_pose[i:i + 1]
-            pred.smpl_betas = out.smpl_betas[i:i + 1]
-            pred.cam_t = out.cam_t[i:i + 1]
-            pred.vertices = vertices[i:i + 1]
-            pred.keypoints_3d = joints[i:i + 1]
-            keypoints = out.joints_crop[i:i + 1]
-            if 'crop_to_img' in sample.metainfo:
-                affine = torch.as_tensor(
-                    sample.metainfo['crop_to_img'],
-                    dtype=keypoints.dtype,
-                    device=keypoints.device)
-                keypoints = apply_affine(keypoints, affine)
-            pred.keypoints = keypoints
-            if 'gt_instances' in sample and 'bboxes' in sample.gt_instances:
-                pred.bboxes = torch.as_tensor(
-                    sample.gt_instances.bboxes,
-                    device=keypoints.device).float()
-            sample.pred_instances = pred
-        return data_samples
+        """Fill ``pred_instances`` (N = 1 per crop) with
+        :func:`~mmjotr.structures.pack_mesh_predictions`: ``smpl_pose``,
+        ``smpl_betas``, ``cam_t``, root-relative ``vertices`` and
+        ``keypoints_3d`` (30 joints), ``keypoints`` in original-image pixels
+        and ``bboxes``."""
+        return pack_mesh_predictions(data_samples, out.smpl_pose,
+                                     out.smpl_betas, out.cam_t, out.vertices,
+                                     out.joints_3d, out.joints_crop)

@@ -1,6 +1,6 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import torch
 from einops import rearrange
@@ -264,11 +264,6 @@ class FusionHead(BaseModule):
             name: self.losses[name](pred, target, mask)
             for name, (pred, target, mask) in terms.items()
         }
-
-    def root_relative(self, out: FusionHeadOutput) -> Tuple[Tensor, Tensor]:
-        """Vertices and JOTR-30 joints relative to the pelvis (joint 0)."""
-        root = out.joints_3d[:, :1]
-        return out.vertices - root, out.joints_3d - root
 
     @staticmethod
     def attention_maps(out: FusionHeadOutput) -> List[Tensor]:
