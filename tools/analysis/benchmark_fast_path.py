@@ -58,7 +58,7 @@ def per_block_times(model: nn.Module, batches: Dict[int, dict],
         'neck': model.neck,
         'head 2D encoder': model.head.encoder,
         'head decoder': model.head.decoder,
-        'VPoser': model.head.vposer,
+        'VPoser': model.head.smpl_regressor.vposer,
         'body model': model.head.body_model,
     }
     rounds: Dict[int, Dict[str, List[float]]] = {

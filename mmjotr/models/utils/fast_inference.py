@@ -12,9 +12,12 @@ computation runs:
   themselves to bf16's 8 bits cost most of the fast path's difference to
   fp32 (measured: stem in bf16 2.4 mm mean vertex difference, the four
   stages and the neck 1.4 mm). Attention (``nn.MultiheadAttention``)
-  stays fp32 by default: on the CPU, its bf16 autocast path measured ~8x
-  slower than fp32 while the convolutions and FFN linears are 1.6-10x
-  faster (tools/analysis/benchmark_model.py);
+  keeps its softmax attention in fp32 by default: on the CPU, its bf16
+  autocast path measured ~8x slower than fp32 while the convolutions and
+  FFN linears are 1.6-10x faster (tools/analysis/benchmark_model.py); its
+  input and output projections run in the autocast dtype
+  (``attention_proj_autocast``; the neck's 512-token volume encoder spends
+  most of its attention time there);
 - channels-last memory format for the convolutional backbone;
 - batch chunks of at most ``batch_chunk`` crops, so that a large batch
   costs no more per person than the best batch size (the backbone's
@@ -32,6 +35,7 @@ import functools
 from typing import Any, List, Optional, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
@@ -109,6 +113,11 @@ class FastInference:
         cast_weights (bool): in :meth:`prepare`, store the conv and linear
             weights of the autocast regions in the autocast dtype (saves
             re-casting them at every call; same values). Defaults to True.
+        attention_proj_autocast (bool): with ``fp32_attention``, run the
+            input and output projections of that attention in the autocast
+            dtype and only the scaled dot-product attention in fp32 (when
+            no weights and no masks are asked for; otherwise the whole
+            module runs in fp32). Defaults to True.
     """
 
     def __init__(self,
@@ -118,7 +127,8 @@ class FastInference:
                  batch_chunk: Optional[int] = 4,
                  autocast_modules: Sequence[str] = AUTOCAST_MODULES,
                  fp32_attention: bool = True,
-                 cast_weights: bool = True) -> None:
+                 cast_weights: bool = True,
+                 attention_proj_autocast: bool = True) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'fast_inference.precision must be one of '
                              f'{PRECISIONS}, got {precision!r}')
@@ -132,6 +142,7 @@ class FastInference:
         self.autocast_modules = tuple(autocast_modules)
         self.fp32_attention = fp32_attention
         self.cast_weights = cast_weights
+        self.attention_proj_autocast = attention_proj_autocast
         self._dtype: Optional[torch.dtype] = None  # set while running
 
     @classmethod
@@ -225,6 +236,42 @@ class FastInference:
             torch.set_autocast_enabled(device, enabled)
         return to_fp32(output)  # fp32 outside the region
 
+    def _attention(self, module: nn.MultiheadAttention, fp32_forward,
+                   query: Tensor, key: Tensor, value: Tensor, *args,
+                   **kwargs) -> tuple:
+        """``nn.MultiheadAttention.forward`` on the fast path: projections
+        in the autocast dtype, softmax attention in fp32 (batch-first
+        inputs, no masks, no weights; anything else runs ``fp32_forward``).
+        """
+        plain = (
+            self._dtype is not None and not module.training and not args
+            and module.batch_first and module._qkv_same_embed_dim
+            and not kwargs.get('need_weights', True)
+            and kwargs.get('attn_mask') is None
+            and kwargs.get('key_padding_mask') is None and set(kwargs)
+            <= {'need_weights', 'attn_mask', 'key_padding_mask'})
+        if not plain:
+            return fp32_forward(query, key, value, *args, **kwargs)
+        dtype, dims, heads = self._dtype, module.embed_dim, module.num_heads
+        weight = module.in_proj_weight.to(dtype)
+        bias = None if module.in_proj_bias is None else \
+            module.in_proj_bias.to(dtype)
+
+        def project(x: Tensor, part: int) -> Tensor:  # (B, N, C) -> heads
+            rows = slice(part * dims, (part + 1) * dims)
+            out = F.linear(
+                x.to(dtype), weight[rows],
+                None if bias is None else bias[rows]).float()
+            return out.unflatten(-1, (heads, dims // heads)).transpose(1, 2)
+
+        out = F.scaled_dot_product_attention(
+            project(query, 0), project(key, 1), project(value, 2))
+        out = out.transpose(1, 2).flatten(2).to(dtype)
+        proj = module.out_proj
+        out = F.linear(out, proj.weight.to(dtype),
+                       None if proj.bias is None else proj.bias.to(dtype))
+        return out.float(), None
+
     def _install_hooks(self, model: nn.Module) -> None:
         """Autocast regions (once per model; inactive off the fast path)."""
         if getattr(model, '_fast_inference_hooks', None) is self:
@@ -240,6 +287,9 @@ class FastInference:
                 regions += [(m, False) for m in module.modules()
                             if isinstance(m, nn.MultiheadAttention)]
         for module, enable in regions:
+            if not enable and self.attention_proj_autocast:
+                module.forward = functools.partial(self._attention, module,
+                                                   module.forward)
             module._fast_autocast_states = []
             module.register_forward_pre_hook(
                 functools.partial(self._region_pre_hook, enable))

@@ -184,3 +184,43 @@ def test_autocast_regions_and_inactive_hooks(tiny_jotr):
     torch.testing.assert_close(
         out.vertices, expected.vertices, atol=1e-5, rtol=0)
     assert not torch.is_autocast_enabled('cpu')
+
+
+def test_attention_projections_in_bf16_softmax_in_fp32():
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(32, 4, batch_first=True).eval()
+    query, key, value = (torch.randn(2, 7, 32) for _ in range(3))
+    with torch.no_grad():
+        expected, _ = mha(query, key, value, need_weights=False)
+        fast = FastInference(precision='bf16')
+        fast._dtype = torch.bfloat16  # as while running the fast path
+        out, weights = fast._attention(
+            mha, mha.forward, query, key, value, need_weights=False)
+        # an independent computation from the bf16-rounded projections
+        bf = torch.bfloat16
+
+        def project(x, w, b):
+            return (x.to(bf) @ w.to(bf).T + b.to(bf)).float()
+
+        w, b = mha.in_proj_weight, mha.in_proj_bias
+        q, k, v = (project(x, w[i * 32:(i + 1) * 32],
+                           b[i * 32:(i + 1) * 32]).view(2, 7, 4,
+                                                        8).transpose(1, 2)
+                   for i, x in enumerate((query, key, value)))
+        attn = torch.softmax(q @ k.transpose(-1, -2) / 8**0.5, -1) @ v
+        naive = project(
+            attn.transpose(1, 2).reshape(2, 7, 32), mha.out_proj.weight,
+            mha.out_proj.bias)
+    assert weights is None and out.dtype == torch.float32
+    torch.testing.assert_close(out, naive, atol=2e-2, rtol=2e-2)
+    torch.testing.assert_close(out, expected, atol=5e-2, rtol=5e-2)
+    assert not torch.equal(out, expected)  # the bf16 projections ran
+    # weights asked for, or off the fast path: the module's fp32 forward
+    out, weights = fast._attention(
+        mha, mha.forward, query, key, value, need_weights=True)
+    assert weights is not None
+    torch.testing.assert_close(out, expected)
+    fast._dtype = None
+    out, _ = fast._attention(
+        mha, mha.forward, query, key, value, need_weights=False)
+    assert torch.equal(out, expected)
