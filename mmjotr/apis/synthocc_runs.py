@@ -29,9 +29,13 @@ METRIC_KEYS = ('MPJPE', 'PA-MPJPE', 'PVE')
 Results = Dict[str, Dict[str, float]]  # split -> metric -> mm
 
 #: Starts of the runner's start-up records kept out of the console (they
-#: still go to the log file): environment, config dump, hook list.
+#: still go to the log file): environment, config dump, hook list, and two
+#: deprecation notices that mmengine 0.10.7's own CheckpointHook triggers
+#: in every run (nothing a user can act on).
 _CONSOLE_SKIPS = ('\n----', 'Config:', 'Hooks will be executed',
-                  'Distributed training is not used', 'paramwise_options')
+                  'Distributed training is not used', 'paramwise_options',
+                  '"FileClient" will be deprecated',
+                  '"HardDiskBackend" is the alias')
 
 
 class _ConsoleDigest(logging.Filter):

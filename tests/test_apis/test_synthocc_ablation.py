@@ -109,3 +109,21 @@ def test_merge_parallel_seed_runs(tmp_path):
     (tmp_path / 'cut.json').write_text(json.dumps(cut))
     with pytest.raises(ValueError, match='row "full"'):
         merge_ablation_results([files[1], str(tmp_path / 'cut.json')])
+
+
+def test_console_digest_keeps_progress_and_drops_setup_dumps():
+    import logging
+
+    from mmjotr.apis.synthocc_runs import _ConsoleDigest
+
+    def record(msg):
+        return logging.LogRecord('mmengine', logging.INFO, __file__, 1, msg,
+                                 None, None)
+
+    digest = _ConsoleDigest()
+    for msg in ('Config:\nmodel = ...', '"FileClient" will be deprecated in '
+                'future.', '"HardDiskBackend" is the alias of "LocalBackend"'):
+        assert not digest.filter(record(msg))
+    for msg in ('Iter(train) [25/900]  loss: 4.1', 'Saving checkpoint at 900 '
+                'iterations', 'optimizer: 18 frozen parameter tensors'):
+        assert digest.filter(record(msg))
