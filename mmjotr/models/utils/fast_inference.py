@@ -16,8 +16,8 @@ computation runs:
   autocast path measured ~8x slower than fp32 while the convolutions and
   FFN linears are 1.6-10x faster (tools/analysis/benchmark_model.py); its
   input and output projections run in the autocast dtype
-  (``attention_proj_autocast``; the neck's 512-token volume encoder spends
-  most of its attention time there);
+  (``attention_proj_autocast``; measured: the neck 13% faster at batch 1,
+  the whole model ~1%);
 - channels-last memory format for the convolutional backbone;
 - batch chunks of at most ``batch_chunk`` crops, so that a large batch
   costs no more per person than the best batch size (the backbone's
