@@ -311,16 +311,26 @@ def merge_ablation_results(files: Sequence[str]) -> tuple:
         rows keep their first-seen order.
 
     Raises:
-        ValueError: a seed appears twice, or a file lacks a row or split
-            that another has (a run cut short): its values would no longer
-            line up with the seeds.
+        FileNotFoundError: a file is missing.
+        ValueError: a file is not such a file, a seed appears twice, or a
+            file lacks a row or split that another has (a run cut short):
+            its values would no longer line up with the seeds.
     """
     seeds: list = []
     table: dict = {}
     loaded = []
     for path in files:
-        with open(path) as f:
-            data = json.load(f)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path}: no such ablation.json file')
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except ValueError as err:
+            raise ValueError(f'{path}: not JSON ({err})') from err
+        if not isinstance(data, dict) or not {'seeds', 'results'} <= set(data):
+            raise ValueError(f'{path}: not an ablation.json written by '
+                             'run_synthocc_ablation (needs "seeds" and '
+                             '"results")')
         if set(data['seeds']) & set(seeds):
             raise ValueError(f'{path}: seeds {data["seeds"]} repeat ones '
                              f'already read ({seeds})')

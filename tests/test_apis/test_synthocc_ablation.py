@@ -109,6 +109,12 @@ def test_merge_parallel_seed_runs(tmp_path):
     (tmp_path / 'cut.json').write_text(json.dumps(cut))
     with pytest.raises(ValueError, match='row "full"'):
         merge_ablation_results([files[1], str(tmp_path / 'cut.json')])
+    # a missing file, or another JSON file, is named
+    with pytest.raises(FileNotFoundError, match='nothere.json'):
+        merge_ablation_results([str(tmp_path / 'nothere.json')])
+    (tmp_path / 'other.json').write_text('{"metrics": {}}')
+    with pytest.raises(ValueError, match='other.json: not an ablation'):
+        merge_ablation_results([str(tmp_path / 'other.json')])
 
 
 def test_console_digest_keeps_progress_and_drops_setup_dumps():
