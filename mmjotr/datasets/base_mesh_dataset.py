@@ -200,6 +200,28 @@ class BaseMeshDataset(BaseDataset):
             return False
         return True
 
+    def smpl_fit_fields(self, fit: Optional[dict], where: str,
+                        **extra) -> dict:
+        """Record fields of one SMPL fit (``pose``, ``shape``, ``trans``).
+
+        Returns ``smpl_pose``, ``smpl_betas``, ``smpl_transl``,
+        ``smpl_valid=True`` and ``extra``; only ``smpl_valid=False`` when
+        there is no fit or it is not :meth:`usable` (a counted skip: the
+        person is kept without the fit).
+        """
+        if fit is None:
+            return dict(smpl_valid=False)
+        pose, betas, transl = smpl_params(fit, where)
+        if not self.usable(
+                'SMPL fits', pose, betas, transl, note=' (kept without fit)'):
+            return dict(smpl_valid=False)
+        return dict(
+            smpl_pose=pose,
+            smpl_betas=betas,
+            smpl_transl=transl,
+            smpl_valid=True,
+            **extra)
+
     def image_path(self, file_name: str) -> str:
         return osp.join(self.img_prefix, file_name)
 

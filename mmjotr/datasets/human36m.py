@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (AnnotationError, BaseMeshDataset, as_array,
-                                field, image_entry, load_json, smpl_params)
+                                field, image_entry, load_json)
 
 
 @DATASETS.register_module()
@@ -113,22 +113,11 @@ class Human36MDataset(BaseMeshDataset):
             if bbox is None:
                 continue
             fit = fits.get(keys[0], {}).get(keys[1], {}).get(keys[2])
-            smpl = dict(smpl_valid=False)
-            if fit is not None:
-                pose, betas, transl = smpl_params(fit, where)
-                if self.usable(
-                        'SMPL fits',
-                        pose,
-                        betas,
-                        transl,
-                        note=' (kept without fit)'):
-                    smpl = dict(
-                        smpl_pose=pose,
-                        smpl_betas=betas,
-                        smpl_transl=transl,
-                        smpl_valid=True,
-                        smpl_world_to_cam=(R, t / 1000.),
-                        smpl_fit_thr=self.fit_threshold)
+            smpl = self.smpl_fit_fields(
+                fit,
+                where,
+                smpl_world_to_cam=(R, t / 1000.),
+                smpl_fit_thr=self.fit_threshold)
             records.append(
                 self.make_record(
                     img_path=self.image_path(file_name),

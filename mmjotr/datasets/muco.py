@@ -7,7 +7,7 @@ import numpy as np
 
 from mmjotr.registry import DATASETS
 from .base_mesh_dataset import (BaseMeshDataset, as_array, field, image_entry,
-                                load_coco, load_json, smpl_params)
+                                load_coco, load_json)
 from .bbox_utils import overlapping_people
 
 MUCO_ROOT_INDEX = 14  # 'Pelvis' in the 21 MuCo joints
@@ -79,23 +79,10 @@ class MuCoDataset(BaseMeshDataset):
                 np.concatenate([uvs[k], np.ones((21, 1), np.float32)], 1)
                 for k in overlapping_people(pid, boxes)
             ]
-            smpl = dict(smpl_valid=False)
-            fit = fits.get(str(ann['id']))
-            if fit is not None:
-                fwhere = f'{self.smpl_file} [{ann["id"]}]'
-                pose, betas, transl = smpl_params(fit, fwhere)
-                if self.usable(
-                        'SMPL fits',
-                        pose,
-                        betas,
-                        transl,
-                        note=' (kept without fit)'):
-                    smpl = dict(
-                        smpl_pose=pose,
-                        smpl_betas=betas,
-                        smpl_transl=transl,
-                        smpl_valid=True,
-                        smpl_fit_thr=self.fit_threshold)
+            smpl = self.smpl_fit_fields(
+                fits.get(str(ann['id'])),
+                f'{self.smpl_file} [{ann["id"]}]',
+                smpl_fit_thr=self.fit_threshold)
             records.append(
                 self.make_record(
                     img_path=self.image_path(file_name),

@@ -87,3 +87,19 @@ def test_load_coco_is_quiet_and_complete(tmp_path, capsys):
     (tmp_path / 'broken.json').write_text('{"images": 3}')
     with pytest.raises(AnnotationError, match='broken.json'):
         load_coco(str(tmp_path / 'broken.json'), 'COCO keypoints')
+
+
+def test_smpl_fit_fields_keeps_the_person_without_a_bad_fit(tmp_path):
+    ds = TwoPeople(data_root=str(tmp_path), data_prefix=dict(img='images'))
+    fit = dict(pose=[0.1] * 72, shape=[0.2] * 10, trans=[0., 0., 5.])
+    fields = ds.smpl_fit_fields(fit, 'fits.json [7]', smpl_fit_thr=25.)
+    assert fields['smpl_valid'] and fields['smpl_fit_thr'] == 25.
+    np.testing.assert_allclose(fields['smpl_pose'], [0.1] * 72, rtol=1e-6)
+    np.testing.assert_allclose(fields['smpl_transl'], [0., 0., 5.])
+    assert ds.smpl_fit_fields(None, 'fits.json [8]') == dict(smpl_valid=False)
+    huge = dict(fit, trans=[0., 0., 3e38])
+    assert ds.smpl_fit_fields(huge, 'fits.json [9]') == dict(smpl_valid=False)
+    assert ds.skip_counts[
+        'out-of-range SMPL fits (|value| > 1e+06) (kept without fit)'] == 1
+    with pytest.raises(AnnotationError, match=r'fits.json \[10\]'):
+        ds.smpl_fit_fields(dict(pose=[0.1] * 72), 'fits.json [10]')
