@@ -20,7 +20,7 @@ from typing import Any, Dict
 import numpy as np
 import scipy.sparse
 
-from mmjotr.utils.allowlist_unpickler import AllowlistUnpickler
+from mmjotr.utils.allowlist_unpickler import load_allowlisted
 
 __all__ = [
     'UnsafePickleError', 'restricted_pickle_load', 'load_smpl_arrays',
@@ -139,20 +139,13 @@ def restricted_pickle_load(path: str) -> Any:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'SMPL model file not found: {path}')
-    with open(path, 'rb') as f:
-        try:
-            data = AllowlistUnpickler(
-                f,
-                path,
-                _ALLOWED,
-                UnsafePickleError,
-                content='an SMPL model pickle may only contain numpy arrays, '
-                'scipy sparse matrices and chumpy arrays').load()
-        except UnsafePickleError:
-            raise
-        except Exception as err:
-            raise pickle.UnpicklingError(
-                f'{path}: not a readable SMPL model pickle ({err!r})') from err
+    data = load_allowlisted(
+        path,
+        _ALLOWED,
+        UnsafePickleError,
+        content='an SMPL model pickle may only contain numpy arrays, scipy '
+        'sparse matrices and chumpy arrays',
+        what='SMPL model pickle')
     return _to_plain(data, path, '<root>')
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Tuple
 
 import numpy as np
 
-from mmjotr.utils.allowlist_unpickler import AllowlistUnpickler
+from mmjotr.utils.allowlist_unpickler import load_allowlisted
 
 __all__ = ['UnsafeAnnotationError', 'load_annotation_pickle']
 
@@ -61,17 +61,10 @@ def load_annotation_pickle(path: str) -> Any:
         pickle.UnpicklingError: the file is not a readable pickle (the
             message names it).
     """
-    with open(path, 'rb') as f:
-        try:
-            return AllowlistUnpickler(
-                f,
-                path,
-                _ALLOWED,
-                UnsafeAnnotationError,
-                content='an annotation pickle may only hold lists, dicts, '
-                'strings, numbers and numpy arrays').load()
-        except UnsafeAnnotationError:
-            raise
-        except Exception as err:
-            raise pickle.UnpicklingError(
-                f'{path}: not a readable annotation pickle ({err!r})') from err
+    return load_allowlisted(
+        path,
+        _ALLOWED,
+        UnsafeAnnotationError,
+        content='an annotation pickle may only hold lists, dicts, strings, '
+        'numbers and numpy arrays',
+        what='annotation pickle')

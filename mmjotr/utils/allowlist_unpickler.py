@@ -10,7 +10,7 @@ import importlib
 import pickle
 from typing import Any, Dict, Tuple, Type
 
-__all__ = ['AllowlistUnpickler']
+__all__ = ['AllowlistUnpickler', 'load_allowlisted']
 
 
 class AllowlistUnpickler(pickle.Unpickler):
@@ -44,3 +44,28 @@ class AllowlistUnpickler(pickle.Unpickler):
             mod, attr = target.rsplit('.', 1)
             return getattr(importlib.import_module(mod), attr)
         return target
+
+
+def load_allowlisted(path: str, allowed: Dict[Tuple[str, str], Any],
+                     error: Type[Exception], content: str, what: str) -> Any:
+    """Open and unpickle ``path`` with :class:`AllowlistUnpickler`.
+
+    Args:
+        path (str): the pickle.
+        allowed, error, content: as :class:`AllowlistUnpickler`.
+        what (str): the file kind, e.g. ``'SMPL model pickle'``.
+
+    Raises:
+        error: the file references a global outside ``allowed`` (no code
+            from it has run).
+        pickle.UnpicklingError: the file is not a readable pickle (the
+            message names it and ``what``).
+    """
+    with open(path, 'rb') as f:
+        try:
+            return AllowlistUnpickler(f, path, allowed, error, content).load()
+        except error:
+            raise
+        except Exception as err:
+            raise pickle.UnpicklingError(
+                f'{path}: not a readable {what} ({err!r})') from err
