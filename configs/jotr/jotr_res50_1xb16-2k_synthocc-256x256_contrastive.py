@@ -5,8 +5,7 @@
 # --cfg-options load_from=...). Not trained on the development CPU.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/jotr_res50.py',
-    '../_base_/schedules/jotr_stage2_10k.py',
-    '../_base_/datasets/synthocc.py'
+    '../_base_/schedules/jotr_stage2_10k.py', '../_base_/datasets/synthocc.py'
 ]
 
 body_model_dir = 'data/standin/body_models'
