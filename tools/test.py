@@ -9,7 +9,7 @@ import argparse
 from mmengine.runner import Runner
 
 from mmjotr.utils import (build_test_cfg, register_all_modules,
-                          setup_cpu_distributed)
+                          setup_cpu_distributed, shutdown_distributed)
 from mmjotr.utils.run_config import CfgOptionsAction
 
 
@@ -59,6 +59,10 @@ def main():
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()
+    # the Runner holds the process group (DDP): drop it, then end the
+    # group while the interpreter is whole (see shutdown_distributed)
+    del runner
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

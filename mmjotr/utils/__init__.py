@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from .checkpoint_compat import (CheckpointCompatHook,
                                 enable_safe_checkpoint_resume)
+from .distributed_shutdown import shutdown_distributed
 from .run_config import (build_test_cfg, build_train_cfg, set_body_model_dir,
                          setup_cpu_distributed)
 from .setup_env import register_all_modules
@@ -10,6 +11,7 @@ from .version_check import (DEPENDENCY_RANGES, VersionRange,
 __all__ = [
     'CheckpointCompatHook', 'enable_safe_checkpoint_resume',
     'register_all_modules', 'build_train_cfg', 'build_test_cfg',
-    'set_body_model_dir', 'setup_cpu_distributed', 'DEPENDENCY_RANGES',
-    'VersionRange', 'check_dependency_versions', 'installed_version'
+    'set_body_model_dir', 'setup_cpu_distributed', 'shutdown_distributed',
+    'DEPENDENCY_RANGES', 'VersionRange', 'check_dependency_versions',
+    'installed_version'
 ]
