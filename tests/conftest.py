@@ -12,7 +12,6 @@ poses, not for quality measurements.
 """
 import os
 import os.path as osp
-import textwrap
 
 import pytest
 
@@ -76,46 +75,13 @@ def gt_instance_shapes() -> dict:
 
 @pytest.fixture
 def tiny_coco_train_config(tmp_path):
-    """Factory: write generated COCO-layout data (4 images, 320x240) and a
-    user config training the tiny JOTR on it with the mix's pipeline;
-    returns the config path. Arguments: ``max_iters``,
-    ``checkpoint_interval`` (iteration-based loop, no validation)."""
-    from mmjotr.testing import write_synthetic_coco
-    root = osp.abspath(osp.join(osp.dirname(__file__), '..'))
-    tiny = osp.join(root, 'configs', 'jotr',
-                    'jotr_tiny_1xb4_standin-256x256.py')
-    mix = osp.join(root, 'configs', '_base_', 'datasets', 'jotr_mix_train.py')
+    """Factory: :func:`mmjotr.testing.write_tiny_coco_train_config` in
+    ``tmp_path``; arguments ``max_iters``, ``checkpoint_interval``."""
+    from mmjotr.testing import write_tiny_coco_train_config
 
     def make(max_iters: int, checkpoint_interval: int) -> str:
-        data_root = write_synthetic_coco(
-            str(tmp_path / 'coco'), num_images=4, img_size=(240, 320))
-        path = tmp_path / 'jotr_tiny_coco.py'
-        path.write_text(
-            textwrap.dedent(f"""
-            _base_ = [{tiny!r}, {mix!r}]
-            train_dataloader = dict(
-                _delete_=True,
-                batch_size=2,
-                num_workers=0,
-                persistent_workers=False,
-                sampler=dict(type='DefaultSampler', shuffle=True),
-                dataset=dict(
-                    type='CocoSMPLDataset',
-                    data_root={data_root!r},
-                    pipeline={{{{_base_.train_pipeline}}}}))
-            train_cfg = dict(
-                _delete_=True, type='IterBasedTrainLoop',
-                max_iters={max_iters})
-            default_hooks = dict(
-                checkpoint=dict(
-                    type='CheckpointHook', interval={checkpoint_interval},
-                    by_epoch=False),
-                logger=dict(interval=1))
-            log_processor = dict(by_epoch=False)
-            val_cfg = None
-            test_cfg = None
-            """))
-        return str(path)
+        return write_tiny_coco_train_config(
+            str(tmp_path), max_iters, checkpoint_interval)
 
     return make
 

@@ -8,9 +8,11 @@ from .contrastive_reference import (reference_joint_to_joint_nce,
 from .synthetic_batch import synthetic_batch
 from .synthetic_coco import write_synthetic_coco
 from .synthetic_pw3d import write_synthetic_pw3d
+from .tiny_train_config import write_tiny_coco_train_config
 
 __all__ = [
     'standin_config', 'build_standin_model', 'reference_joint_to_joint_nce',
     'reference_joint_to_nonjoint_nce', 'synthetic_batch',
-    'write_synthetic_coco', 'write_synthetic_pw3d'
+    'write_synthetic_coco', 'write_synthetic_pw3d',
+    'write_tiny_coco_train_config'
 ]
