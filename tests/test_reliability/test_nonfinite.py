@@ -139,3 +139,60 @@ def test_checkpoint_with_nonfinite_weights_is_never_written(
             save_param_scheduler=False,
             by_epoch=False)
     assert glob.glob(str(work_dir / '*.pth')) == []
+
+
+class _Runner:
+    """What NonFiniteGuardHook uses of a Runner, on a one-layer model."""
+
+    def __init__(self):
+        from mmengine.logging import MessageHub, MMLogger
+        from mmengine.optim import OptimWrapper
+        self.model = torch.nn.Sequential(
+            torch.nn.Linear(2, 1), torch.nn.BatchNorm1d(1))
+        self.optim_wrapper = OptimWrapper(
+            torch.optim.SGD(self.model.parameters(), lr=0.1))
+        self.iter = 0
+        self.logger = MMLogger.get_instance('nonfinite_guard_unit')
+        self.message_hub = MessageHub.get_instance('nonfinite_guard_unit')
+
+
+def _step(guard, runner, finite: bool) -> bool:
+    """One training iteration through the guard; True when the weights
+    changed (the optimiser stepped)."""
+    guard.before_train_iter(runner, runner.iter)
+    before = [p.detach().clone() for p in runner.model.parameters()]
+    out = runner.model(torch.tensor([[1., 2.], [3., -1.]])).sum()
+    loss = out if finite else out * float('nan')
+    runner.optim_wrapper.update_params(loss)
+    guard.after_train_iter(runner, runner.iter, outputs=dict(loss=loss))
+    runner.iter += 1
+    return any(not torch.equal(b, p)
+               for b, p in zip(before, runner.model.parameters()))
+
+
+def test_skip_limit_counts_consecutive_skips_only():
+    """Finite steps reset the consecutive count; the limit counts skips in
+    a row, not in total, and raises when reached."""
+    runner = _Runner()
+    guard = NonFiniteGuardHook(on_nonfinite='skip', max_consecutive_skips=3)
+    guard.before_train(runner)
+    pattern = [False, False, True, False, False, True, False, False]
+    stepped = [_step(guard, runner, finite) for finite in pattern]
+    assert stepped == pattern  # a skipped step leaves the weights alone
+    assert guard.skipped == 6 and guard.consecutive == 2
+    assert runner.message_hub.get_info('train/skipped_steps') == 6
+    with pytest.raises(
+            FloatingPointError,
+            match=r'iteration 9 .*\(3 steps in a row skipped\)'):
+        _step(guard, runner, finite=False)
+    guard.after_train(runner)
+    assert 'update_params' not in vars(runner.optim_wrapper)
+
+
+def test_raise_mode_stops_at_the_first_nonfinite_loss():
+    runner = _Runner()
+    guard = NonFiniteGuardHook(on_nonfinite='raise')
+    guard.before_train(runner)
+    assert _step(guard, runner, finite=True)
+    with pytest.raises(FloatingPointError, match='iteration 2 '):
+        _step(guard, runner, finite=False)

@@ -152,3 +152,34 @@ def test_nonjoint_sampling_and_empty_inputs():
     volume.requires_grad_(True)
     zero = loss(volume, pred, gt, valid, torch.zeros(3), torch.tensor(3.))
     assert zero.item() == 0 and zero.requires_grad
+
+
+@pytest.mark.parametrize('loss_type', [
+    JointToJointContrastiveLoss,
+    JointToNonJointContrastiveLoss,
+])
+@pytest.mark.parametrize('quirks', [True, False])
+def test_depth_exponent_gets_no_gradient(loss_type, quirks):
+    """The neck's λ shapes the sampling locations (``release_quirks=False``)
+    but is detached: the contrastive losses must not train it (docs/model.md,
+    "3D joint contrastive learning"). The volume does get a gradient."""
+    volume, pred, gt, valid, is_3d = make_inputs(seed=5)
+    volume.requires_grad_(True)
+    loss = loss_type(
+        num_anchors=6, num_positives=5, num_negatives=7, release_quirks=quirks)
+
+    def evaluate(exponent_value):
+        exponent = torch.tensor(exponent_value, requires_grad=True)
+        torch.manual_seed(4)
+        value = loss(volume, pred, gt, valid, is_3d, exponent)
+        value.backward()
+        return value.detach(), exponent.grad
+
+    value_1, grad_1 = evaluate(1.0)
+    value_3, grad_3 = evaluate(3.0)
+    assert grad_1 is None and grad_3 is None
+    assert volume.grad is not None and volume.grad.abs().sum() > 0
+    if quirks:  # the release samples without the depth warp
+        assert value_1 == value_3
+    else:  # λ is used (as a constant): the sampled features move
+        assert value_1 != value_3
