@@ -1,0 +1,135 @@
+# Copyright (c) mmjotr contributors. All rights reserved.
+"""The curated list of realistic single-line bugs for ``mutation_check.py``.
+
+Each mutant replaces one exact snippet (which must occur exactly once in
+its file, so a refactor that moves the code makes the check fail loudly
+instead of silently testing nothing) and names the test files expected to
+catch it. Add mutants with every new module: a swapped argument, a dropped
+mask, a sign flip, a wrong axis order, a widened allow-list, an off-by-one.
+"""
+from typing import NamedTuple, Tuple
+
+
+class Mutant(NamedTuple):
+    """One planted bug.
+
+    Attributes:
+        name (str): short identifier (``--only`` takes it).
+        path (str): file, relative to the repository root.
+        find (str): exact snippet; must occur once in the file.
+        replace (str): what it becomes.
+        tests (tuple of str): test files (or node ids) run against it.
+        what (str): the bug in words.
+    """
+    name: str
+    path: str
+    find: str
+    replace: str
+    tests: Tuple[str, ...]
+    what: str
+
+
+LOSSES = 'tests/test_models/test_losses/'
+UNTRUSTED = ('tests/test_utils/test_allowlist_unpickler.py',
+             'tests/test_reliability/test_untrusted_files.py')
+
+MUTANTS = (
+    # --- the four bugs no test caught before issue 23
+    Mutant('lambda-not-detached',
+           'mmjotr/models/losses/base_joint_contrastive_loss.py',
+           'warp = None if self.release_quirks else depth_exponent.detach()',
+           'warp = None if self.release_quirks else depth_exponent',
+           (LOSSES + 'test_joint_contrastive_losses.py', ),
+           "the contrastive losses train the neck's depth exponent"),
+    Mutant(
+        'unpickler-any-builtin', 'mmjotr/utils/allowlist_unpickler.py',
+        'target = self._allowed.get((module, name))',
+        'target = self._allowed.get((module, name)) or (getattr('
+        "__import__('builtins'), name, None) if module == 'builtins' "
+        'else None)', UNTRUSTED,
+        'the allow-list unpickler resolves any builtins name'),
+    Mutant(
+        'smpl-allows-getattr', 'mmjotr/body_models/smpl_pickle.py',
+        "    ('builtins', 'frozenset'):\n",
+        "    ('builtins', 'getattr'): getattr,\n"
+        "    ('builtins', 'frozenset'):\n", UNTRUSTED,
+        'getattr added to the SMPL pickle allow-list'),
+    Mutant('guard-never-resets', 'mmjotr/engine/hooks/nonfinite_guard_hook.py',
+           '            self.consecutive = 0\n            return\n',
+           '            return\n',
+           ('tests/test_reliability/test_nonfinite.py', ),
+           'NonFiniteGuardHook never resets its consecutive-skip count'),
+    # --- allow-lists and loading
+    Mutant(
+        'checkpoint-allows-getattr', 'mmjotr/utils/checkpoint_compat.py',
+        'torch.serialization.add_safe_globals([HistoryBuffer, '
+        '*_numpy_globals()])',
+        'torch.serialization.add_safe_globals([HistoryBuffer, getattr, '
+        '*_numpy_globals()])', UNTRUSTED,
+        "getattr added to torch's weights_only allow-list"),
+    Mutant('annotation-allows-eval', 'mmjotr/datasets/annotation_pickle.py',
+           "    ('_codecs', 'encode'):\n",
+           "    ('builtins', 'eval'): eval,\n    ('_codecs', 'encode'):\n",
+           UNTRUSTED, 'eval added to the annotation pickle allow-list'),
+    # --- metrics
+    Mutant('pa-mpjpe-swapped', 'mmjotr/evaluation/functional/mesh_errors.py',
+           'return mpjpe(similarity_procrustes_np(pred, gt), gt)',
+           'return mpjpe(similarity_procrustes_np(gt, pred), pred)',
+           ('tests/test_evaluation/', ),
+           'PA-MPJPE aligns the ground truth to the prediction'),
+    Mutant('visible-protocol-mean', 'mmjotr/evaluation/metrics/mesh_metric.py',
+           'return err.sum(-1) / np.maximum(vis[:, idx].sum(-1), 1) * 1000.',
+           'return err.mean(-1) * 1000.', ('tests/test_evaluation/', ),
+           "MeshMetric's 'visible' protocol divides by all joints"),
+    Mutant('mpjpe-weights-dropped',
+           'mmjotr/evaluation/functional/mesh_errors.py',
+           '        err = err * weights\n', '        err = err\n',
+           ('tests/test_evaluation/', ),
+           "MPJPE ignores the per-joint weights (Jiang et al.'s protocol)"),
+    # --- geometry and codecs
+    Mutant(
+        'projection-sign', 'mmjotr/geometry/camera.py',
+        'return (focal * cam_points[..., :2] / (cam_points[..., 2:] + '
+        '1e-4) +',
+        'return (-focal * cam_points[..., :2] / (cam_points[..., 2:] + '
+        '1e-4) +', ('tests/test_geometry/test_camera.py', ),
+        'the perspective projection mirrors the image'),
+    Mutant('affine-transposed', 'mmjotr/geometry/camera.py',
+           '        return xy @ linear.transpose(-1, -2) + offset',
+           '        return xy @ linear + offset',
+           ('tests/test_geometry/test_camera.py', ),
+           'apply_affine uses the transposed linear part (Tensor path)'),
+    Mutant('grid-offset', 'mmjotr/codecs/joint_volume.py',
+           '    return points * 2 - 1\n', '    return points * 2 + 1\n',
+           ('tests/test_codecs/test_joint_volume.py', ),
+           'unit cube to grid_sample coordinates off by 2'),
+    Mutant('depth-warp-unclamped', 'mmjotr/codecs/joint_volume.py',
+           'z = points[..., 2:].clamp(min=0).pow(depth_exponent)',
+           'z = points[..., 2:].pow(depth_exponent)',
+           ('tests/test_codecs/test_joint_volume.py', ),
+           'the depth warp of a negative depth is NaN'),
+    # --- data pipeline
+    Mutant('flip-after-rotation', 'mmjotr/datasets/transforms/mesh_affine.py',
+           "lin = k * rot @ np.diag([-1. if flip else 1., 1.])",
+           "lin = k * np.diag([-1. if flip else 1., 1.]) @ rot",
+           ('tests/test_datasets/test_transforms/', ),
+           'the crop mirrors after rotating (only differs with both)'),
+    # --- losses
+    Mutant('l1-mask-dropped', 'mmjotr/models/losses/masked_l1_loss.py',
+           '            loss = loss * mask\n', '            loss = loss\n',
+           (LOSSES + 'test_masked_l1_loss.py', ),
+           'the masked L1 loss ignores its mask'),
+    # --- tracking
+    Mutant('tracker-no-velocity', 'mmjotr/apis/iou_tracker.py',
+           "self._tracks[t]['box'] + self._tracks[t]['velocity'] *",
+           "self._tracks[t]['box'] + 0 * self._tracks[t]['velocity'] *",
+           ('tests/test_apis/test_tracking.py', ),
+           'the tracker matches against the last box, not the predicted'),
+    Mutant(
+        'tracker-horizon-off-by-one', 'mmjotr/apis/iou_tracker.py',
+        "(self._tracks[t]['age'] + 1) for t in track_ids",
+        "(self._tracks[t]['age']) for t in track_ids",
+        ('tests/test_apis/test_tracking.py', ),
+        'a track unseen for k frames is predicted k frames ahead, '
+        'not k + 1'),
+)
