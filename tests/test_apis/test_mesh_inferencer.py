@@ -183,3 +183,109 @@ def test_checkpoint_not_matching_its_config(tmp_path, standin_body_model_dir):
             det_model=DET_CONFIG,
             device='cpu',
             body_model_dir=standin_body_model_dir)
+
+
+def test_frame_where_the_detector_finds_nobody(inferencer, tmp_path):
+    """The real detector, made to find nobody (no score reaches its
+    threshold): no person, not mmpose's whole-image fallback box; the
+    frame is still yielded, drawn (as the bare image) and exported."""
+    img = smooth_image(120, 160, 7)
+    path = str(tmp_path / 'empty.png')
+    cv2.imwrite(path, img)
+    detector = inferencer.pose2d.detector
+    head_cfg = detector.model.bbox_head.test_cfg
+    score_thr = head_cfg.score_thr
+    head_cfg.score_thr = 1.01  # scores are probabilities
+    try:
+        found = detector(img, return_datasamples=True)['predictions'][0]
+        assert len(found.pred_instances) == 0
+        results = list(
+            inferencer(
+                path,
+                vis_out_dir=str(tmp_path / 'vis'),
+                pred_out_dir=str(tmp_path / 'pred'),
+                return_vis=True,
+                draw_keypoints=True))
+        detected = inferencer.detect_2d(img)
+    finally:
+        head_cfg.score_thr = score_thr
+    for key, shape in dict(
+            bboxes=(0, 4),
+            bbox_scores=(0, ),
+            keypoints=(0, 17, 2),
+            keypoint_scores=(0, 17)).items():
+        assert detected[key].shape == shape, key
+    assert len(results) == 1 and results[0]['frame'] == 'empty.png'
+    sample = results[0]['predictions'][0]
+    pred = sample.pred_instances
+    for key, shape in dict(
+            bboxes=(4, ),
+            bbox_scores=(),
+            track_ids=(),
+            vertices=(6890, 3),
+            smpl_pose=(72, ),
+            keypoints=(30, 2),
+            cam_t_full=(3, )).items():
+        assert pred.get(key).shape == (0, *shape), key
+    assert sample.metainfo['img_path'] == path
+    # nothing drawn: the visualisation is the input image
+    np.testing.assert_array_equal(results[0]['visualization'][0],
+                                  img[..., ::-1])
+    np.testing.assert_array_equal(
+        cv2.imread(str(tmp_path / 'vis' / 'empty.png')), img)
+    with open(tmp_path / 'pred' / 'empty.json') as f:
+        exported = json.load(f)
+    assert exported['persons'] == [] and exported['img_path'] == path
+    with np.load(tmp_path / 'pred' / 'empty.npz') as arrays:
+        assert arrays['vertices'].shape == (0, 6890, 3)
+        assert arrays['track_ids'].shape == (0, )
+
+
+def two_persons(frame):
+    """Detections that depend on the image only (not on its name or
+    position in the input), as a detector's do."""
+    shift = float(frame.image[:8, :8].mean()) / 8.  # differs per image
+    boxes, kpts = zip(
+        person(10 + shift, 12, 50, 100), person(90 - shift, 8, 45, 105))
+    return dict(
+        bboxes=np.stack(boxes),
+        bbox_scores=np.array([0.9, 0.8], np.float32),
+        keypoints=np.stack(kpts).astype(np.float32),
+        keypoint_scores=np.ones((2, 17), np.float32))
+
+
+def test_list_of_images_equals_one_call_per_image(inferencer, tmp_path):
+    """A list of an array and a path: one result per item, in order, each
+    the result of the item given alone (the same boxes, meshes, camera and
+    metainfo), exported under the item's name."""
+    images = [smooth_image(120, 160, seed) for seed in (11, 12)]
+    path = str(tmp_path / 'b.png')
+    cv2.imwrite(path, images[1])
+    inputs = [images[0], path]
+    listed = list(
+        inferencer(
+            inputs, detections=two_persons, pred_out_dir=str(tmp_path / 'p')))
+    stems = ['image_000000', 'b']
+    assert [r['frame'] for r in listed] == [f'{s}.png' for s in stems]
+    fields = ('bboxes', 'bbox_scores', 'smpl_pose', 'smpl_betas', 'vertices',
+              'cam_t_full', 'keypoints', 'input_keypoints')
+    alone = []
+    for item, result in zip(inputs, listed):
+        single = next(inferencer(item, detections=two_persons))
+        single = single['predictions'][0]
+        sample = result['predictions'][0]
+        for key in fields:
+            np.testing.assert_array_equal(
+                sample.pred_instances.get(key),
+                single.pred_instances.get(key),
+                err_msg=f'{result["frame"]}: {key}')
+        for key in ('img_path', 'ori_shape', 'focal_length',
+                    'principal_point'):
+            assert sample.metainfo[key] == single.metainfo[key], key
+        alone.append(single.pred_instances)
+    # the items differ, so the order is checked
+    assert not np.allclose(alone[0].bboxes, alone[1].bboxes)
+    assert not np.allclose(alone[0].vertices, alone[1].vertices)
+    for stem, img_path in zip(stems, (None, path)):
+        with open(tmp_path / 'p' / f'{stem}.json') as f:
+            assert json.load(f)['img_path'] == img_path

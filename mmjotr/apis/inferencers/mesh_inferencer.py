@@ -123,6 +123,11 @@ class MeshInferencer(BaseInferencer):
                 det_weights=det_weights,
                 det_cat_ids=det_cat_ids,
                 show_progress=False)
+            if self.pose2d.detector is not None:
+                # mmpose poses the whole image as one person when the
+                # detector finds nobody; detect_2d drops that box
+                self.pose2d.detector.model.register_forward_hook(
+                    self._keep_detections)
             num_kpts = self.pose2d.model.dataset_meta['num_keypoints']
             if num_kpts not in _FORMAT_BY_COUNT:
                 raise ValueError(
@@ -174,11 +179,13 @@ class MeshInferencer(BaseInferencer):
         Returns:
             dict: ``bboxes`` (N, 4), ``bbox_scores`` (N,), ``keypoints``
             (N, K, 2), ``keypoint_scores`` (N, K); at most
-            ``max_persons`` (best detection scores first).
+            ``max_persons`` (best detection scores first); empty when the
+            detector finds no person above ``bbox_thr``.
         """
         if self.pose2d is None:
             raise ValueError('MeshInferencer was built without detector and '
                              'pose models; pass detections= to the call')
+        self._detections = None
         with DefaultScope.overwrite_default_scope('mmpose'):
             result = next(
                 self.pose2d(
@@ -188,7 +195,7 @@ class MeshInferencer(BaseInferencer):
                     nms_thr=nms_thr))['predictions'][0]
         pred = result.pred_instances if 'pred_instances' in result else None
         num_kpts = self.pose2d.model.dataset_meta['num_keypoints']
-        if pred is None or len(pred) == 0:
+        if pred is None or len(pred) == 0 or not self._found_person(bbox_thr):
             return dict(
                 bboxes=np.zeros((0, 4), np.float32),
                 bbox_scores=np.zeros(0, np.float32),
@@ -203,6 +210,19 @@ class MeshInferencer(BaseInferencer):
             keypoint_scores=np.asarray(pred.keypoint_scores, np.float32))
         order = np.argsort(-out['bbox_scores'], kind='stable')[:max_persons]
         return {k: v[order] for k, v in out.items()}
+
+    def _keep_detections(self, module, args, output) -> None:
+        """Forward hook of the detector: keep its data samples."""
+        self._detections = output
+
+    def _found_person(self, bbox_thr: float) -> bool:
+        """Whether the detector's last frame has a person box scored above
+        ``bbox_thr`` (always True without a detector: whole-image poses)."""
+        if self.pose2d.detector is None:
+            return True
+        det = self._detections[0].pred_instances
+        person = np.isin(det.labels.cpu().numpy(), self.pose2d.det_cat_ids)
+        return bool((person & (det.scores.cpu().numpy() > bbox_thr)).any())
 
     def predict_frame(self,
                       image: np.ndarray,
@@ -305,10 +325,13 @@ class MeshInferencer(BaseInferencer):
                     detections(frame)
                     if detections is not None else self.detect_2d(
                         frame.image, bbox_thr, nms_thr, max_persons))
+                item = (
+                    source.inputs[frame.index]
+                    if source.kind == 'images' else source.inputs)
                 img_path = (
-                    osp.join(source.inputs, frame.name) if source.kind
-                    == 'folder' else source.inputs if source.kind == 'image'
-                    and isinstance(source.inputs, str) else None)
+                    osp.join(item, frame.name) if source.kind == 'folder' else
+                    item if source.kind in ('image', 'images')
+                    and isinstance(item, str) else None)
                 sample = self.predict_frame(frame.image, found,
                                             keypoint_score_thr, img_path)
                 vis = None
