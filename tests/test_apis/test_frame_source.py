@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mmjotr.apis import FrameSource, load_image, to_bgr_uint8
+from mmjotr.apis.frame_source import MAX_CONSECUTIVE_FAILURES
 
 
 def write_video(path, frames, fps=10.):
@@ -101,3 +102,48 @@ def test_bad_sources(tmp_path):
     with pytest.raises(ValueError, match='not a readable image'):
         (tmp_path / 'x.png').write_bytes(b'')
         list(FrameSource(str(tmp_path / 'x.png')))
+
+
+def test_corrupt_video_files_raise_naming_the_file(tmp_path):
+    """A file with a video extension that no decoder opens: the source
+    refuses it at once, naming the file (nothing is iterated)."""
+    rng = np.random.default_rng(0)
+    garbage = tmp_path / 'garbage.mp4'
+    garbage.write_bytes(rng.integers(0, 256, 4096, np.uint8).tobytes())
+    with pytest.raises(ValueError, match=f'{garbage}: cannot open the video'):
+        FrameSource(str(garbage))
+    # a real video cut inside its header
+    clip = tmp_path / 'cut.avi'
+    write_video(clip, [np.full((48, 64, 3), 90, np.uint8)] * 3)
+    clip.write_bytes(clip.read_bytes()[:64])
+    with pytest.raises(ValueError, match=f'{clip}: cannot open the video'):
+        FrameSource(str(clip))
+
+
+def test_video_given_up_after_consecutive_failures(tmp_path):
+    """Past ``MAX_CONSECUTIVE_FAILURES`` unreadable frames in a row the
+    video is taken to have ended: the failed frames were yielded and
+    counted one by one, the rest of the frames its header announced are
+    counted at once, in one ``skipped`` entry."""
+    limit = MAX_CONSECUTIVE_FAILURES
+    num, cut = limit + 15, 5
+    path = tmp_path / 'long.avi'
+    write_video(path,
+                [np.full((32, 48, 3), 7 * i, np.uint8) for i in range(num)])
+    damage_video(path, cut, truncate=True)
+    source = FrameSource(str(path))
+    assert source.total == num  # the header still announces every frame
+    frames = list(source)
+    # read: the good frames, then `limit` failures, then the give-up
+    assert [f.index for f in frames] == list(range(cut + limit))
+    assert all(f.image is not None for f in frames[:cut])
+    assert all(f.image is None for f in frames[cut:])
+    assert frames[cut].error == 'unreadable frame (corrupt video data)'
+    assert source.num_skipped == num - cut
+    assert len(source.skipped) == limit + 1
+    assert source.skipped[0] == ('long_000005: unreadable frame (corrupt '
+                                 'video data)')
+    first_lost = cut + limit
+    assert source.skipped[-1] == (
+        f'long_{first_lost:06d}: frames {first_lost}-{num - 1} unreadable '
+        '(truncated or corrupt video)')

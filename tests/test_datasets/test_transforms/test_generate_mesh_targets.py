@@ -293,3 +293,56 @@ def test_swap_sources_release_quirks_and_corrected(flip):
             np.testing.assert_allclose(
                 out[0, k, :2], to_hm(point[None])[0], atol=1e-3)
             assert out[0, k, 2] == vis, (quirks, name)
+
+
+def test_3d_joints_without_a_pelvis_raise(smpl, targets):
+    """3D joints of a joint set with no pelvis (and none derived) cannot
+    be made root-relative: a ValueError naming the sample's image."""
+    rec = record(smpl)
+    coco = get_joint_set('coco_17').joint_names
+    jotr = get_joint_set('jotr_30').joint_names
+    idx = [jotr.index(name) for name in coco]
+    rec.update(
+        img_path='seq/frame_000042.jpg',
+        joint_set='coco_17',
+        keypoints=rec['keypoints'][idx],
+        keypoints_visible=np.ones(17, np.float32),
+        joints_cam=rec['joints_cam'][idx])
+    with pytest.raises(
+            ValueError,
+            match=r'^seq/frame_000042\.jpg: 3D joints without a pelvis '
+            'cannot be made root-relative$'):
+        targets(dict(rec))
+    # deriving the pelvis (the hip midpoint) makes the same sample valid
+    res = targets(dict(rec, derive_joints=('Pelvis', )))
+    hips = rec['joints_cam'][[coco.index('L_Hip'), coco.index('R_Hip')]]
+    np.testing.assert_allclose(
+        res['joints_cam'][jotr.index('L_Hip')],
+        rec['joints_cam'][coco.index('L_Hip')] - hips.mean(0),
+        atol=1e-6)
+
+
+def test_smpl_targets_without_a_camera_raise(smpl, targets):
+    """SMPL targets are projected with the record's intrinsics: a sample
+    with a valid fit and no ``cam_focal`` is a KeyError naming its image;
+    without a valid fit no camera is needed."""
+    rec = dict(record(smpl), img_path='seq/frame_000007.jpg', cam_focal=None)
+    with pytest.raises(
+            KeyError,
+            match=r'seq/frame_000007\.jpg: SMPL targets need "cam_focal" '
+            'and "cam_princpt"'):
+        targets(dict(rec))
+    del rec['cam_focal']
+    with pytest.raises(KeyError, match=r'frame_000007\.jpg: SMPL targets'):
+        targets(dict(rec))
+    res = targets(dict(rec, smpl_valid=False))
+    assert not res['smpl_valid'] and res['smpl_pose_target'].sum() == 0
+
+
+def test_smpl_targets_need_a_body_model():
+    with pytest.raises(
+            ValueError,
+            match='^GenerateMeshTargets: with_smpl_targets needs a '
+            'body_model config$'):
+        GenerateMeshTargets()
+    assert GenerateMeshTargets(with_smpl_targets=False).body_model_cfg is None

@@ -206,3 +206,57 @@ def test_h36m_regressor_file_is_used(standin_body_model_dir, tmp_path):
         MeshMetric(
             standin_body_model_dir,
             h36m_regressor_file='J_regressor_missing.npy').h36m_regressor
+
+
+def naive_visible_mpjpe(pred, gt, vis):
+    """Mean root-relative error (mm) over the visible evaluation joints,
+    joint by joint."""
+    errors = [
+        np.linalg.norm((pred[j] - pred[0]) - (gt[j] - gt[0])) * 1000.
+        for j in EVAL if vis[j] > 0
+    ]
+    return sum(errors) / len(errors)
+
+
+def test_joints_mode_visible_protocol(standin_body_model_dir):
+    """``joints_protocol='visible'``: the mean over the visible evaluation
+    joints only, where ``'jiang'`` averages 17 visibility-weighted
+    errors (hidden evaluation joints count as 0, joints 0, 7 and 9 too)."""
+    samples = make_samples(standin_body_model_dir, num=2)
+    h36m = np.load(
+        osp.join(standin_body_model_dir, 'J_regressor_h36m_correct.npy'))
+    hidden = ([2, 11, 16], [5])  # evaluation joints, per sample
+    expected = []
+    for s, off in zip(samples, hidden):
+        pred = h36m @ s['pred_instances']['vertices'][0].double().numpy()
+        # joint j is 10 j mm off along x, the pelvis 0: root-relative
+        # errors of 10 j mm
+        gt = pred + 0.01 * np.arange(17)[:, None] * [1., 0., 0.]
+        vis = np.ones(17)
+        vis[off] = 0
+        s.update(gt_joints_cam=gt, gt_joints_visible=vis)
+        expected.append(naive_visible_mpjpe(pred, gt, vis))
+    # by hand: the visible evaluation joints of sample 0 are
+    # 1, 3, 4, 5, 6, 8, 10, 12, 13, 14, 15 (sum 91), of sample 1 all but 5
+    # (sum 120 - 5 = 115 over 13 joints)
+    np.testing.assert_allclose(expected, [910. / 11, 1150. / 13], rtol=1e-9)
+    results = {}
+    for protocol in ('visible', 'jiang'):
+        metric = MeshMetric(
+            standin_body_model_dir,
+            mode='joints',
+            joints_protocol=protocol,
+            prefix='panoptic')
+        metric.process({}, samples)
+        results[protocol] = metric.evaluate(2)
+    visible = results['visible']
+    assert visible['panoptic/MPJPE_seq0'] == pytest.approx(expected[0])
+    assert visible['panoptic/MPJPE_seq1'] == pytest.approx(expected[1])
+    assert visible['panoptic/MPJPE'] == pytest.approx(np.mean(expected))
+    # Jiang et al.: all 17 joints' errors, the hidden ones as 0, over 17:
+    # 10 mm x (0 + 1 + ... + 16 - the hidden joints) / 17
+    jiang = results['jiang']
+    jiang0, jiang1 = 10. * (136 - 2 - 11 - 16) / 17, 10. * (136 - 5) / 17
+    assert jiang['panoptic/MPJPE_seq0'] == pytest.approx(jiang0)
+    assert jiang['panoptic/MPJPE_seq1'] == pytest.approx(jiang1)
+    assert abs(visible['panoptic/MPJPE'] - jiang['panoptic/MPJPE']) > 1.

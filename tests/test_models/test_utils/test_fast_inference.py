@@ -93,8 +93,9 @@ def test_fp32_fast_path_equals_reference(tiny_jotr):
 
 
 def test_bf16_fast_path_close_to_fp32(tiny_jotr):
-    """A loose guard of the reduced-precision path (the measured figures
-    with trained weights are in the README)."""
+    """The reduced-precision path stays near fp32, well nearer than a
+    prediction ignoring its input (the measured figures with trained
+    weights are in the README)."""
     ref = tiny_jotr.eval()
     data = ref.data_preprocessor(synthetic_batch(6, seed=4))
     expected = _outputs(ref, data)
@@ -122,7 +123,14 @@ def test_bf16_fast_path_close_to_fp32(tiny_jotr):
     for name in ('vertices', 'joints_3d', 'smpl_pose', 'cam_t'):
         assert getattr(out, name).dtype == torch.float32, name
     dist = (out.vertices - expected.vertices).norm(dim=-1) * 1000  # mm
-    assert dist.mean() < 5 and dist.max() < 25, (dist.mean(), dist.max())
+    # an answer that ignores its input, the batch's mean mesh, is 4.26 mm
+    # (mean; 15.2 mm max) from the fp32 meshes of this random-weight model;
+    # bf16 measured 1.60 mm (4.05 mm max). The bounds sit well under the
+    # trivial answer and a little above the measured error.
+    trivial = (expected.vertices.mean(0, keepdim=True) -
+               expected.vertices).norm(dim=-1) * 1000
+    assert dist.mean() < 0.5 * trivial.mean(), (dist.mean(), trivial.mean())
+    assert dist.mean() < 2. and dist.max() < 6., (dist.mean(), dist.max())
     # the decoder's output was computed in bf16, not fp32
     assert not torch.equal(out.joints_voxel, expected.joints_voxel)
     # predictions through the predict mode use the same path
