@@ -41,6 +41,49 @@ def test_identities_survive_a_crossing():
     assert seen[0, 0] != seen[0, 1]
 
 
+def gap_crossing_boxes(reappear_before, speed=20., gap=5):
+    """Two persons walking towards each other at ``speed`` px/frame cross
+    between frames 20 and 21 (their left edges coincide at t = 20.5); no
+    detection of either for ``gap`` frames (a detector miss, occlusion),
+    then they reappear at frame 20 (``reappear_before``: ``speed`` px
+    before the crossing) or 21 (``speed`` px after it).
+
+    At the reappearance, a track's box moved one frame too far (predicted
+    ``age + 2`` frames ahead) lands on the other person at frame 20, one
+    frame too short (``age`` frames) on the other person at frame 21, and
+    the last seen boxes (no velocity) are ``speed * (gap + 1)`` = 120 px
+    off, more than a box width.
+
+    Returns:
+        list: per frame, an (N, 4) array of the visible persons' boxes,
+        A (80 x 200, moving right) before B (90 x 205, moving left).
+    """
+    end = 20 if reappear_before else 21
+    frames = []
+    for t in range(end - gap - 16, end + 8):
+        xa = 100. + speed * t
+        xb = 100. + speed * (41 - t)
+        boxes = np.array([[xa, 50, xa + 80, 250], [xb, 60, xb + 90, 265]])
+        frames.append(boxes[:0] if end - gap <= t < end else boxes)
+    return frames
+
+
+@pytest.mark.parametrize('reappear_before', [True, False])
+def test_identities_survive_a_missed_crossing(reappear_before):
+    rng = np.random.default_rng(1)
+    tracker = IoUTracker()  # max_age 5: a 5-frame gap is bridged
+    seen = []
+    for boxes in gap_crossing_boxes(reappear_before):
+        order = rng.permutation(len(boxes))
+        ids = tracker.update(boxes[order] + rng.normal(0, 0.5, boxes.shape))
+        if len(boxes):
+            seen.append(ids[np.argsort(order)])  # ids of (A, B)
+        else:
+            assert ids.shape == (0, )
+    seen = np.array(seen)
+    assert (seen == seen[0]).all() and seen[0, 0] != seen[0, 1]
+
+
 def test_tracks_end_and_new_ids_start():
     tracker = IoUTracker(max_age=1)
     box = np.array([[0., 0, 10, 10]])

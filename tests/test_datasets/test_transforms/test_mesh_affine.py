@@ -22,6 +22,40 @@ def test_crop_affine_hand_values():
         apply_affine(np.array([[250., 150.]]), mat), [[128., 192.]], atol=1e-4)
 
 
+def test_crop_affine_flip_and_rotation_hand_values():
+    """``q = k R F (p - c) + size / 2``: mirror first, then rotate."""
+    box = np.array([100., 50., 300., 250.])  # centre (200, 150), side 200
+    # 90 degrees and flip: k R F = 1.28 [[0, -1], [1, 0]] diag(-1, 1)
+    # = [[0, -1.28], [-1.28, 0]]; translation 128 - k R F c = (320, 384)
+    mat = crop_affine(box, 256, 1.0, 90., True)
+    np.testing.assert_allclose(
+        mat, [[0., -1.28, 320.], [-1.28, 0., 384.]], atol=1e-4)
+    # right of the centre: mirrored to the left (-50, 0), turned to
+    # (0, -50), i.e. above the crop centre (rotating first would put it
+    # below); below the centre: stays below, turned to the left
+    np.testing.assert_allclose(
+        apply_affine(np.array([[250., 150.], [200., 200.]]), mat),
+        [[128., 64.], [64., 128.]],
+        atol=1e-4)
+    # 30 degrees, flip, zoom out 1.25: k = 256 / 250; the right edge's
+    # midpoint (100, 0) from the centre -> (-100, 0) -> (-100 cos 30,
+    # -100 sin 30)
+    mat = crop_affine(box, 256, 1.25, 30., True)
+    c, s, k = np.sqrt(3.) / 2., 0.5, 1.024
+    np.testing.assert_allclose(
+        mat[:, :2], [[-k * c, -k * s], [-k * s, k * c]], atol=1e-6)
+    np.testing.assert_allclose(
+        apply_affine(np.array([[300., 150.]]), mat),
+        [[128. - k * 100. * c, 128. - k * 100. * s]],
+        atol=1e-4)
+    # R(a) F = F R(-a): the flipped crop rotated by +a mirrors (about the
+    # crop's centre column) the unflipped crop rotated by -a
+    pts = np.array([[130., 70.], [260., 240.], [210., 140.]])
+    plain = apply_affine(pts, crop_affine(box, 256, 1.25, -30., False))
+    np.testing.assert_allclose(
+        apply_affine(pts, mat), plain * [-1., 1.] + [256., 0.], atol=1e-4)
+
+
 def test_random_mesh_affine_warps_image_like_points():
     img = np.zeros((480, 640, 3), np.uint8)
     img[200:203, 300:303] = 255  # a bright 3x3 dot around (301, 201)
