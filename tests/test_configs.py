@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmjotr.registry import DATASETS, MODELS
+from mmjotr.registry import DATASETS, METRICS, TRANSFORMS
 from mmjotr.testing import build_standin_model
 from mmjotr.utils import register_all_modules
 
@@ -14,6 +14,17 @@ ROOT = osp.join(osp.dirname(__file__), '..', 'configs', 'jotr')
 CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, '**', '*.py'), recursive=True))
+
+#: Keys under which a mixed dataset holds its member datasets.
+MIX_KEYS = ('datasets', 'datasets_3d', 'datasets_2d')
+
+
+def _datasets(dataset):
+    """A dataset config and, recursively, the members of a mix."""
+    yield dataset
+    for key in MIX_KEYS:
+        for member in dataset.get(key, []):
+            yield from _datasets(member)
 
 
 def test_the_configs_are_found():
@@ -27,13 +38,24 @@ def test_config_builds(name, standin_body_model_dir):
     cfg = Config.fromfile(osp.join(ROOT, name))
     model = build_standin_model(cfg, standin_body_model_dir, init=False)
     assert type(model).__name__ == cfg.model.type
-    # every dataset type named by a dataloader is registered
+    # every dataset (mixes included), transform and metric type that the
+    # dataloaders and evaluators name is registered: building the model
+    # checks none of them
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(key)
-        if loader:
-            dataset = loader.dataset
-            types = [dataset.type
-                     ] + [d.type for d in dataset.get('datasets', [])]
-            for t in types:
-                assert DATASETS.get(t) is not None, (name, key, t)
-    assert MODELS.get(cfg.model.type) is not None
+        if not loader:
+            continue
+        for dataset in _datasets(loader.dataset):
+            assert DATASETS.get(dataset.type) is not None, (name, key,
+                                                            dataset.type)
+            if not any(k in dataset for k in MIX_KEYS):
+                assert dataset.get('pipeline'), (name, key, dataset.type)
+            for t in dataset.get('pipeline', []):
+                assert TRANSFORMS.get(t['type']) is not None, (name, key,
+                                                               t['type'])
+    for key in ('val_evaluator', 'test_evaluator'):
+        evaluator = cfg.get(key)
+        metrics = evaluator if isinstance(evaluator, list) else [evaluator]
+        for metric in filter(None, metrics):
+            assert METRICS.get(metric['type']) is not None, (name, key,
+                                                             metric['type'])

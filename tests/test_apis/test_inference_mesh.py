@@ -156,10 +156,44 @@ def test_image_kinds_give_the_same_result(tiny_mesh_model):
 def test_very_large_image(tiny_mesh_model):
     img = np.zeros((4000, 6000, 3), np.uint8)
     box, kpts = person(2500, 1000, 900, 2400)
-    pred = inference_mesh(tiny_mesh_model, img, box[None],
-                          kpts[None]).pred_instances
+    sample = inference_mesh(tiny_mesh_model, img, box[None], kpts[None])
+    pred = sample.pred_instances
     assert pred.keypoints.shape == (1, 30, 2)
-    assert np.isfinite(pred.cam_t_full).all()
+    # the full-image camera: focal = diagonal = sqrt(4000^2 + 6000^2)
+    focal = np.sqrt(52e6)
+    assert sample.metainfo['focal_length'] == pytest.approx(focal)
+    assert sample.metainfo['principal_point'] == (3000., 2000.)
+    # the crop box by hand: the keypoints span x 2752..3148 (0.28..0.72
+    # of the box) and y 1144..3304 (0.06..0.96); extended 1.2x about the
+    # centre (2950, 2224): x1 2712.4, w 475.2, y1 928, h 2592; the far
+    # corner at x1 + w - 1 (the reference's convention): centre (2949.5,
+    # 2223.5), longer side 2591; square and 1.1x: side 2850.1
+    half = 2850.1 / 2.
+    np.testing.assert_allclose(
+        pred.bboxes_crop[0],
+        [2949.5 - half, 2223.5 - half, 2949.5 + half, 2223.5 + half],
+        atol=0.01)
+    # the crop camera (focal 5000 on the 256-pixel crop) as a camera of
+    # the whole image: focal 5000 * side / 256 about the crop centre
+    # (depth 0 keeps its pixels), moved to the image's focal and centre
+    tx, ty, tz = pred.cam_t[0].astype(np.float64)
+    crop_focal = 5000. * 2850.1 / 256.
+    depth = tz * focal / crop_focal
+    expected_t = [
+        tx + (2949.5 - 3000.) * depth / focal,
+        ty + (2223.5 - 2000.) * depth / focal, depth
+    ]
+    np.testing.assert_allclose(pred.cam_t_full[0], expected_t, rtol=1e-5)
+    # the image keypoints are the 3D joints seen by that camera
+    cam = pred.keypoints_3d[0].astype(np.float64) + expected_t
+    uv = focal * cam[:, :2] / cam[:, 2:] + [3000., 2000.]
+    np.testing.assert_allclose(pred.keypoints[0], uv, atol=0.02)
+    # the root joint (depth 0) lands where the crop camera puts it
+    crop_root = 5000. * np.array([tx, ty]) / tz + 128.
+    np.testing.assert_allclose(
+        pred.keypoints[0, 0],
+        crop_root * 2850.1 / 256. + pred.bboxes_crop[0, :2],
+        atol=0.02)
 
 
 def test_no_person_and_bad_inputs(tiny_mesh_model):

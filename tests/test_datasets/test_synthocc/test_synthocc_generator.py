@@ -6,10 +6,12 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+import torch
 
-from mmjotr.datasets.synthocc import (SPLITS, SYNTHOCC_INFO, SynthOccSettings,
-                                      ensure_synthocc, is_complete_synthocc,
-                                      write_synthocc)
+import mmjotr.datasets.synthocc.generator as synthocc_generator
+from mmjotr.datasets.synthocc import (SPLITS, SYNTHOCC_INFO, SynthOccGenerator,
+                                      SynthOccSettings, ensure_synthocc,
+                                      is_complete_synthocc, write_synthocc)
 
 
 def _read(path):
@@ -75,12 +77,109 @@ def test_splits_have_the_promised_scenes(synthocc_root, synthocc_frames):
             assert (joints[vis, 0] < db['images'][0]['width'] - 0.5).all()
 
 
-def test_images_show_the_target(synthocc_root):
+def _silhouette(body_model, ann, image_info, sub=4):
+    """The mask of a person from its annotation alone: the SMPL mesh of
+    ``smpl_param`` projected with the frame's ``cam_param`` (numpy), its
+    triangles filled (cv2) at ``sub`` times the resolution, and the pixels
+    more than half covered."""
+    smpl = ann['smpl_param']
+    with torch.no_grad():
+        verts = body_model(
+            torch.tensor([smpl['pose']], dtype=torch.float32),
+            torch.tensor([smpl['shape']], dtype=torch.float32)).vertices
+    verts = verts[0].double().numpy() + smpl['trans']  # (V, 3) camera
+    cam = image_info['cam_param']
+    px = np.array(cam['focal']) * verts[:, :2] / verts[:, 2:] + cam['princpt']
+    size = (image_info['width'], image_info['height'])
+    fine = np.zeros((size[1] * sub, size[0] * sub), np.float32)
+    # pixel i spans [i - 0.5, i + 0.5]: fine pixels sub * i .. sub * i +
+    # sub - 1, centred at sub * (i + 0.5) - 0.5
+    tris = np.round((px * sub + (sub - 1) / 2.) * 16).astype(np.int32)
+    for tri in tris[body_model.faces.numpy()]:
+        cv2.fillConvexPoly(fine, tri, 1., shift=4)  # 4 fractional bits
+    return cv2.resize(fine, size, interpolation=cv2.INTER_AREA) > 0.5
+
+
+def _foreground(generator, split, index, monkeypatch):
+    """Frame ``index`` of ``split`` drawn again over two flat backgrounds
+    (the real one is still drawn, so the random stream is unchanged):
+    the pixels that do not change are the rendered people and objects."""
+    real_background = synthocc_generator.procedural_background
+    images = []
+    for value in (0., 1.):
+
+        def flat(rng, shape, value=value):
+            return np.full_like(real_background(rng, shape), value)
+
+        monkeypatch.setattr(synthocc_generator, 'procedural_background', flat)
+        images.append(generator.frame(split, index).image)
+    return (images[0] == images[1]).all(-1), images[0]
+
+
+def _iou(a, b):
+    return (a & b).sum() / (a | b).sum()
+
+
+def test_images_show_the_target(synthocc_root, standin_body_model_dir,
+                                monkeypatch):
     db = json.load(open(_ann(synthocc_root, 'test_clean')))
-    img = cv2.imread(
-        osp.join(synthocc_root, 'images', db['images'][0]['file_name']))
-    assert img.shape == (db['images'][0]['height'], db['images'][0]['width'],
-                         3)
+    info, target = db['images'][0], db['annotations'][0]
+    assert target['is_target'] and target['image_id'] == 0
+    img = cv2.imread(osp.join(synthocc_root, 'images', info['file_name']))
+    assert img.shape == (info['height'], info['width'], 3)
+    generator = SynthOccGenerator(standin_body_model_dir,
+                                  SynthOccSettings(seed=0))
+    body = _silhouette(generator.body_model, target, info)
+    assert 1000 < body.sum() < 0.5 * body.size
+    # where the annotation puts the person, the renderer drew it
+    fg, person_only = _foreground(generator, 'test_clean', 0, monkeypatch)
+    assert _iou(fg, body) > 0.95
+    # the annotated box is the box of the drawn pixels
+    ys, xs = np.nonzero(fg)
+    x, y, w, h = target['bbox']
+    np.testing.assert_allclose(
+        [xs.min(), ys.min(), xs.max(), ys.max()], [x, y, x + w, y + h], atol=2)
+    # the visible joints are on the person
+    joints = np.asarray(target['joints_img'])
+    vis = joints[joints[:, 2] > 0, :2]
+    assert len(vis) >= 20
+    u, v = np.round(vis).astype(int).T
+    assert fg[v, u].mean() > 0.9
+    # the written image: a background that is not flat, and the person of
+    # the flat-background drawing where the annotation says
+    core = cv2.erode(body.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    far = ~cv2.dilate(body.astype(np.uint8), np.ones((9, 9))).astype(bool)
+    jpeg_error = np.abs(img.astype(float) - person_only)
+    assert jpeg_error[core].mean() < 8
+    assert img[far].std(0).min() > 5
+    assert jpeg_error[far].mean() > 20
+
+
+@pytest.mark.parametrize('split',
+                         ['test_object_occluded', 'test_person_occluded'])
+def test_occluded_images_show_every_annotated_person(synthocc_root,
+                                                     standin_body_model_dir,
+                                                     monkeypatch, split):
+    db = json.load(open(_ann(synthocc_root, split)))
+    info = db['images'][0]
+    people = [a for a in db['annotations'] if a['image_id'] == 0]
+    generator = SynthOccGenerator(standin_body_model_dir,
+                                  SynthOccSettings(seed=0))
+    fg, _ = _foreground(generator, split, 0, monkeypatch)
+    bodies = [_silhouette(generator.body_model, a, info) for a in people]
+    union = np.any(bodies, 0)
+    # every annotated person is drawn (in front of or behind the others)
+    for body in bodies:
+        assert (fg & body).sum() > 0.97 * body.sum()
+    if split == 'test_person_occluded':
+        assert len(people) > 1
+        # nothing but the annotated people is drawn
+        assert _iou(fg, union) > 0.95
+    else:
+        # the occluders are drawn too, over part of the target
+        assert (fg & ~union).sum() > 100
+        target = people[0]
+        assert target['is_target'] and target['occlusion_ratio'] > 0.1
 
 
 def test_ensure_reuses_regenerates_and_refuses(standin_body_model_dir,
