@@ -145,16 +145,21 @@ def test_evaluation_configs_load(name):
     assert cfg.test_cfg.type == 'TestLoop' and cfg.val_cfg.type == 'ValLoop'
 
 
-@pytest.mark.parametrize('content', [None, b'not a jpeg'])
-def test_missing_or_corrupt_image_names_the_file(tmp_path, content):
+@pytest.mark.parametrize('content,error', [(None, FileNotFoundError),
+                                           (b'not a jpeg', AssertionError)])
+def test_missing_or_corrupt_image_names_the_file(tmp_path, content, error):
     register_all_modules()
     from mmjotr.registry import TRANSFORMS
     path = tmp_path / 'broken.jpg'
     if content is not None:
         path.write_bytes(content)
     load = TRANSFORMS.build(dict(type='mmpose.LoadImage'))
-    with pytest.raises(Exception, match='broken.jpg'):
+    # mmpose re-raises mmcv's error, same type, with the path: the file
+    # backend's FileNotFoundError, or mmcv LoadImageFromFile's
+    # ``assert img is not None`` for bytes that do not decode
+    with pytest.raises(error, match='broken.jpg') as info:
         load(dict(img_path=str(path)))
+    assert info.type is error
 
 
 def test_3dpw_evaluation_config_runs(tmp_path, standin_body_model_dir):
@@ -213,6 +218,7 @@ def test_dist_test_two_processes_equals_one(tmp_path, standin_body_model_dir):
     import re
     import socket
     import subprocess
+    import sys
 
     from mmengine.runner import Runner
 
@@ -241,7 +247,8 @@ def test_dist_test_two_processes_equals_one(tmp_path, standin_body_model_dir):
                             env=dict(
                                 os.environ,
                                 OMP_NUM_THREADS='1',
-                                PORT=str(port)),
+                                PORT=str(port),
+                                PYTHON=sys.executable),
                             capture_output=True,
                             text=True,
                             timeout=300)
