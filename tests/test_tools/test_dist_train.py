@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """tools/dist_train.sh with 2 CPU processes (torchrun, gloo) and the CPU
 set-up helper it relies on."""
+import logging
 import os
 import os.path as osp
 import socket
@@ -12,8 +13,9 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from mmjotr.utils import setup_cpu_distributed
+from mmjotr.utils import setup_cpu_distributed, shutdown_distributed
 from mmjotr.utils.checkpoint_compat import enable_safe_checkpoint_resume
+from mmjotr.utils.distributed_shutdown import native_thread_names
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -28,32 +30,79 @@ def _free_port() -> int:
     torch.cuda.is_available(), reason='checks the CPU-only path')
 def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir,
                                       tiny_coco_train_config):
+    """Two runs in a row exit with 0 (a short version of
+    tools/analysis/stress_dist_train.py) and end their gloo threads before
+    the interpreter exits."""
     cfg_file = tiny_coco_train_config(max_iters=2, checkpoint_interval=2)
-    work_dir = tmp_path / 'work'
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS='1',
-        PORT=str(_free_port()),
-        PYTHON=sys.executable)
-    result = subprocess.run([
-        'bash',
-        osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2', '--work-dir',
-        str(work_dir), '--body-model-dir', standin_body_model_dir
-    ],
-                            env=env,
-                            capture_output=True,
-                            text=True,
-                            timeout=300)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
-    assert 'Distributed training: True' in output
-    assert 'Iter(train) [2/2]' in output
-    # an mmengine checkpoint holds the message hub's HistoryBuffers
-    enable_safe_checkpoint_resume()
-    ckpt = torch.load(work_dir / 'iter_2.pth', weights_only=True)
-    assert ckpt['meta']['iter'] == 2
-    # DDP wrapped a CPU module: no device ids
-    assert "device_ids=None" in output
+    for run in range(2):
+        work_dir = tmp_path / f'work{run}'
+        env = dict(
+            os.environ,
+            OMP_NUM_THREADS='1',
+            PORT=str(_free_port()),
+            PYTHON=sys.executable)
+        result = subprocess.run([
+            'bash',
+            osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2',
+            '--work-dir',
+            str(work_dir), '--body-model-dir', standin_body_model_dir
+        ],
+                                env=env,
+                                capture_output=True,
+                                text=True,
+                                timeout=300)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-3000:]
+        assert 'Distributed training: True' in output
+        assert 'Iter(train) [2/2]' in output
+        assert 'gloo threads are still running' not in output
+        assert 'terminate called' not in output
+        # an mmengine checkpoint holds the message hub's HistoryBuffers
+        enable_safe_checkpoint_resume()
+        ckpt = torch.load(work_dir / 'iter_2.pth', weights_only=True)
+        assert ckpt['meta']['iter'] == 2
+        # DDP wrapped a CPU module: no device ids
+        assert "device_ids=None" in output
+
+
+def _gloo_threads():
+    return [n for n in native_thread_names() if n.startswith('pt_gloo')]
+
+
+@pytest.mark.skipif(
+    not osp.isdir('/proc/self/task'), reason='reads Linux thread names')
+def test_shutdown_ends_the_gloo_threads(monkeypatch):
+    """The DDP wrapper holds the process group: destroying the group while
+    it lives leaves gloo's threads running (and warns); after dropping it,
+    shutdown_distributed ends them."""
+    from mmengine.logging import MMLogger
+    from torch.nn.parallel import DistributedDataParallel
+    monkeypatch.setenv('MASTER_ADDR', '127.0.0.1')
+    monkeypatch.setenv('RANK', '0')
+    monkeypatch.setenv('WORLD_SIZE', '1')
+    assert shutdown_distributed() is False  # nothing initialised
+    warnings = []
+    logger = MMLogger.get_current_instance()
+    monkeypatch.setattr(logger, 'log', lambda level, msg: warnings.append(
+        (level, msg)))
+    for drop_model in (False, True):
+        monkeypatch.setenv('MASTER_PORT', str(_free_port()))
+        dist.init_process_group(backend='gloo')
+        model = DistributedDataParallel(torch.nn.Linear(2, 1))
+        model(torch.ones(1, 2)).sum().backward()
+        assert _gloo_threads()
+        if drop_model:
+            del model
+        assert shutdown_distributed() is True
+        assert not dist.is_initialized()
+        if drop_model:
+            assert _gloo_threads() == [] and warnings == []
+        else:
+            assert _gloo_threads()
+            assert len(warnings) == 1 and warnings[0][0] == logging.WARNING
+            assert 'gloo threads are still running' in warnings[0][1]
+            del model
+            warnings.clear()
 
 
 def test_setup_cpu_distributed(monkeypatch):
