@@ -79,7 +79,7 @@ def major(ver):
 need = {"mmengine": "0.10.7", "mmcv": "2.1.0", "mmdet": "3.3.0", "mmpose": "1.3.2"}
 bad = [n for n, want in need.items() if v(n) != want]
 present = ["chumpy", "smplx", "xtcocotools", "einops", "roma", "simplejpeg", "pyrender", "trimesh",
-           "onnx", "onnxruntime", "scipy", "matplotlib", "pytest", "pytest-timeout", "flake8", "isort", "yapf", "mmjotr"]
+           "onnx", "onnxruntime", "scipy", "matplotlib", "pytest", "pytest-timeout", "pytest-random-order", "flake8", "isort", "yapf", "mmjotr"]
 bad += [n for n in present if v(n) is None]
 if v("numpy") is None or major(v("numpy")) >= 2: bad.append("numpy<2")
 st = tuple(int(x) for x in (v("setuptools") or "0.0").split(".")[:2])
@@ -212,7 +212,7 @@ fi
 
 # ---------------------------------------------------------------- 8. runtime + test deps
 step "smplx, xtcocotools, einops, roma, simplejpeg, pyrender (optional GL), onnx/onnxruntime (optional export), test and lint tools"
-if py_ok 'import importlib.metadata as m; [m.version(n) for n in ("smplx", "xtcocotools", "einops", "roma", "simplejpeg", "pyrender", "trimesh", "onnx", "onnxruntime", "scipy", "matplotlib", "pytest", "pytest-timeout", "flake8", "isort", "yapf")]'; then
+if py_ok 'import importlib.metadata as m; [m.version(n) for n in ("smplx", "xtcocotools", "einops", "roma", "simplejpeg", "pyrender", "trimesh", "onnx", "onnxruntime", "scipy", "matplotlib", "pytest", "pytest-timeout", "pytest-random-order", "flake8", "isort", "yapf")]'; then
     log "already installed"
 else
     pip_install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
