@@ -13,6 +13,7 @@
   unexpected and mis-shaped keys with their shapes, naming the checkpoint
   and the config; :func:`load_model_checkpoint` loads through it.
 """
+import errno
 import logging
 import os
 import os.path as osp
@@ -78,6 +79,13 @@ def atomic_write_bytes(data: bytes, path: str) -> None:
         return  # directories cannot be opened on some systems
     try:
         os.fsync(fd)
+    except OSError as err:
+        # some file systems (FUSE, object-store and CIFS mounts) refuse
+        # fsync on a directory: the file itself is complete and renamed
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF,
+                             errno.EACCES, errno.EPERM):
+            raise type(err)(err.errno, f'could not sync the directory of '
+                            f'{path}: {err.strerror or err}') from err
     finally:
         os.close(fd)
 

@@ -4,6 +4,7 @@ checkpoint" (issue 9 #6)."""
 import errno
 import os
 import os.path as osp
+import stat
 import subprocess
 import sys
 import textwrap
@@ -41,6 +42,39 @@ def test_full_disk_names_the_path_and_leaves_nothing(tmp_path):
     assert err.value.errno == errno.ENOSPC
     assert f'could not write {path}: No space left on device' in str(err.value)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize('code', [errno.EINVAL, errno.ENOTSUP])
+def test_directory_fsync_refused_by_the_file_system(tmp_path, code):
+    """FUSE, object-store and CIFS mounts may refuse fsync on a directory:
+    the checkpoint is complete and no error is raised; fsync of the file
+    itself still runs and other directory errors are still raised."""
+    path = tmp_path / 'iter_3.pth'
+    real_fsync = os.fsync
+    synced = []
+
+    def fsync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(code, os.strerror(code))
+        synced.append(fd)
+        real_fsync(fd)
+
+    with mock.patch('os.fsync', fsync):
+        atomic_write_bytes(b'complete checkpoint', str(path))
+    assert path.read_bytes() == b'complete checkpoint'
+    assert os.listdir(tmp_path) == ['iter_3.pth'] and len(synced) == 1
+
+    def broken_directory(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, 'Input/output error')
+        real_fsync(fd)
+
+    with mock.patch('os.fsync', broken_directory):
+        with pytest.raises(
+                OSError,
+                match='could not sync the directory of '
+                f'{path}: Input/output error'):
+            atomic_write_bytes(b'x', str(path))
 
 
 KILLED_RUN = textwrap.dedent('''
