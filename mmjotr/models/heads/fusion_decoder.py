@@ -108,12 +108,19 @@ class FusionDecoder(nn.Module):
 
     def regress_joints(self, layer: int, hidden: Tensor,
                        previous: Optional[Tensor]) -> Tensor:
-        """Joints ``Tensor[B, J, 3]`` in [0, 1] from joint tokens."""
+        """Joints ``Tensor[B, J, 3]`` in [0, 1] from joint tokens, fp32.
+
+        The refinement ``sigmoid(r + delta)`` is accumulated in fp32 under
+        autocast too: the joints are loss targets and sampling locations,
+        and in bf16 a joint near the volume's far side is quantised to a
+        quarter voxel (fp16 overflows ``inverse_sigmoid`` instead).
+        """
         if previous is None:
-            return self.joint_regress[layer](hidden).sigmoid()
-        ref = inverse_sigmoid(previous)
-        delta = self.joint_regress[layer](torch.cat((hidden, ref), -1))
-        return (ref + delta).sigmoid()
+            return self.joint_regress[layer](hidden).float().sigmoid()
+        ref = inverse_sigmoid(previous)  # fp32
+        delta = self.joint_regress[layer](
+            torch.cat((hidden, ref.to(hidden.dtype)), -1))
+        return (ref + delta.float()).sigmoid()
 
     def forward(self,
                 memory: Tensor,

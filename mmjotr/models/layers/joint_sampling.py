@@ -9,14 +9,17 @@ from .trilinear_sampling import trilinear_sample_gather
 def inverse_sigmoid(x: Tensor, eps: float = 1e-5) -> Tensor:
     """Inverse of the sigmoid with both ``x`` and ``1 - x`` clamped at eps.
 
+    Computed in fp32 whatever the input's precision: in fp16 ``1 / eps``
+    overflows (a saturated joint gave ``inf``, then NaN downstream).
+
     Args:
         x (Tensor): values in [0, 1].
         eps (float): lower clamp. Defaults to 1e-5.
 
     Returns:
-        Tensor: ``log(x / (1 - x))``, same shape as ``x``.
+        Tensor: fp32 ``log(x / (1 - x))``, same shape as ``x``.
     """
-    x = x.clamp(min=0, max=1)
+    x = x.float().clamp(min=0, max=1)
     return torch.log(x.clamp(min=eps) / (1 - x).clamp(min=eps))
 
 

@@ -34,3 +34,17 @@ def test_inverse_sigmoid():
     torch.testing.assert_close(out[1:3], torch.tensor([-1.3862944, 0.]))
     torch.testing.assert_close(out[0], torch.log(torch.tensor(1e-5)))
     torch.testing.assert_close(out[3], -torch.log(torch.tensor(1e-5)))
+
+
+def test_inverse_sigmoid_of_saturated_fp16_joints_is_finite():
+    """fp16 (the ``--amp`` dtype on CUDA): 1 / 1e-5 overflows 65504 when
+    computed in the input's precision; the result is computed in fp32."""
+    x = torch.tensor([0., 1e-7, 0.5, 1 - 2**-11, 1.], dtype=torch.float16)
+    out = inverse_sigmoid(x)
+    assert out.dtype == torch.float32 and torch.isfinite(out).all()
+    x64 = x.double().clamp(1e-5, 1)
+    expected = torch.log(x64.clamp(min=1e-5) / (1 - x64).clamp(min=1e-5))
+    torch.testing.assert_close(out.double(), expected, rtol=1e-6, atol=1e-6)
+    # the fp16 computation itself is not finite: the test is real
+    naive = torch.log(x.clamp(min=1e-5) / (1 - x).clamp(min=1e-5))
+    assert not torch.isfinite(naive).all()
