@@ -59,3 +59,37 @@ def test_config_builds(name, standin_body_model_dir):
         for metric in filter(None, metrics):
             assert METRICS.get(metric['type']) is not None, (name, key,
                                                              metric['type'])
+
+
+TRAIN_CONFIGS = [
+    name for name in CONFIGS
+    if Config.fromfile(osp.join(ROOT, name)).get('train_dataloader')
+]
+
+
+@pytest.mark.parametrize('name', TRAIN_CONFIGS)
+def test_every_trainable_parameter_gets_a_gradient(name,
+                                                   standin_body_model_dir):
+    """DDP fails at the second iteration when a parameter gets no gradient,
+    unless the config declares ``find_unused_parameters``; then at least
+    one parameter must really be unused (the declaration costs a graph
+    traversal per step)."""
+    import torch
+
+    from mmjotr.testing import synthetic_batch
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(ROOT, name))
+    torch.manual_seed(0)
+    model = build_standin_model(cfg, standin_body_model_dir)
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(2), True)
+    losses = model(**data, mode='loss')
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    unused = sorted(n for n, p in model.named_parameters()
+                    if p.requires_grad and p.grad is None)
+    declared = (cfg.get('model_wrapper_cfg')
+                or {}).get('find_unused_parameters', False)
+    if declared:
+        assert unused, f'{name} declares unused parameters but has none'
+    else:
+        assert unused == [], f'{name}: no gradient for {unused[:10]}'
