@@ -132,3 +132,58 @@ def test_setup_cpu_distributed(monkeypatch):
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
+
+
+@pytest.fixture(scope='module')
+def tiny_synthocc(standin_body_model_dir, tmp_path_factory) -> str:
+    from mmjotr.datasets.synthocc import SynthOccSettings, write_synthocc
+    root = str(tmp_path_factory.mktemp('synthocc'))
+    write_synthocc(
+        root, standin_body_model_dir,
+        SynthOccSettings(
+            seed=0,
+            num_frames=dict(
+                train=4,
+                test_clean=1,
+                test_object_occluded=1,
+                test_person_occluded=1)))
+    return root
+
+
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='checks the CPU-only path')
+@pytest.mark.parametrize('config', [
+    'jotr_tiny_synthocc_no-3d-features_stage1.py',
+    'jotr_tiny_synthocc_no-3d-features.py'
+])
+def test_ablation_configs_train_under_ddp(config, tmp_path, tiny_synthocc,
+                                          standin_body_model_dir):
+    """The configs whose model leaves parameters without a gradient train 3
+    iterations on 2 gloo ranks (DDP used to stop at iteration 2: "Expected
+    to have finished reduction in the prior iteration")."""
+    cfg_file = osp.join(ROOT, 'configs', 'jotr', 'synthocc_ablations', config)
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PORT=str(_free_port()),
+        PYTHON=sys.executable)
+    result = subprocess.run([
+        'bash',
+        osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2', '--work-dir',
+        str(tmp_path), '--body-model-dir', standin_body_model_dir,
+        '--cfg-options', f'train_dataloader.dataset.data_root={tiny_synthocc}',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', 'train_cfg.max_iters=3',
+        'default_hooks.checkpoint.interval=3',
+        'default_hooks.logger.interval=1', 'load_from=None'
+    ],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert 'Iter(train) [3/3]' in output
+    assert "'find_unused_parameters': True" in output or \
+        'find_unused_parameters=True' in output
+    assert osp.isfile(tmp_path / 'iter_3.pth')
