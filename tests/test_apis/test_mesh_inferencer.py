@@ -289,3 +289,50 @@ def test_list_of_images_equals_one_call_per_image(inferencer, tmp_path):
     for stem, img_path in zip(stems, (None, path)):
         with open(tmp_path / 'p' / f'{stem}.json') as f:
             assert json.load(f)['img_path'] == img_path
+
+
+def test_fast_path_inferencer_loads_its_checkpoint(tmp_path,
+                                                   standin_body_model_dir):
+    """With ``model.test_cfg.fast_inference`` the inferencer loads the
+    checkpoint first, then folds BatchNorm: the folded conv equals the
+    checkpoint's conv and BN combined by hand (it used to fold the random
+    initialisation, and the checkpoint was then refused)."""
+    from mmjotr.apis import init_model
+    model = init_model(
+        TINY_CONFIG,
+        cfg_options={'model.head.body_model_dir': standin_body_model_dir})
+    state = model.state_dict()
+    gen = torch.Generator().manual_seed(3)
+    for key in ('weight', 'bias', 'running_mean', 'running_var'):
+        value = state[f'backbone.bn1.{key}']
+        state[f'backbone.bn1.{key}'] = torch.rand(
+            value.shape, generator=gen) + 0.5
+    ckpt = tmp_path / 'tiny.pth'
+    torch.save({'state_dict': state}, ckpt)
+    cfg_file = tmp_path / 'tiny_fast.py'
+    cfg_file.write_text(f'_base_ = [{TINY_CONFIG!r}]\n'
+                        'model = dict(test_cfg=dict(fast_inference=True))\n')
+    inferencer = MeshInferencer(
+        str(cfg_file),
+        str(ckpt),
+        device='cpu',
+        body_model_dir=standin_body_model_dir,
+        show_progress=False)
+    fused = inferencer.model.backbone.conv1
+    scale = state['backbone.bn1.weight'] / torch.sqrt(
+        state['backbone.bn1.running_var'] + 1e-5)
+    torch.testing.assert_close(
+        fused.weight.float(),
+        state['backbone.conv1.weight'] * scale[:, None, None, None],
+        rtol=1e-2,
+        atol=1e-3)
+    torch.testing.assert_close(
+        fused.bias.float(),
+        state['backbone.bn1.bias'] -
+        state['backbone.bn1.running_mean'] * scale,
+        rtol=1e-2,
+        atol=1e-3)
+    for key, value in state.items():  # the rest is the checkpoint's
+        if key.startswith('head.decoder.'):
+            torch.testing.assert_close(
+                inferencer.model.state_dict()[key].float(), value)

@@ -17,7 +17,6 @@ from mmengine.utils import ProgressBar
 from mmpose.structures import PoseDataSample
 
 from mmjotr.registry import INFERENCERS
-from mmjotr.utils.checkpoint_io import load_model_checkpoint
 from ..frame_source import Frame, FrameSource
 from ..inference import DEFAULT_INFERENCE_PIPELINE, inference_mesh, init_model
 from ..iou_tracker import IoUTracker
@@ -104,7 +103,6 @@ class MeshInferencer(BaseInferencer):
                                  if torch.cuda.is_available() else 'cpu')
         self.renderer_backend = renderer
         self.body_model_dir = body_model_dir
-        self.config_name = model if isinstance(model, str) else '<Config>'
         self.pose2d = None
         self.keypoint_format = None
         if pose2d is not None:
@@ -152,11 +150,9 @@ class MeshInferencer(BaseInferencer):
         options = ({
             'model.head.body_model_dir': self.body_model_dir
         } if self.body_model_dir else None)
-        model = init_model(cfg, None, device='cpu', cfg_options=options)
-        if weights is not None:
-            load_model_checkpoint(
-                model, weights, strict=True, config_name=self.config_name)
-        return model.to(device).eval()
+        # load, then move to the device, then prepare the fast path (BN
+        # folding, precision for that device): init_model's order
+        return init_model(cfg, weights, device=device, cfg_options=options)
 
     def _init_pipeline(self, cfg: Config):
         # inference_mesh builds the crop pipeline per call from the config
