@@ -8,12 +8,16 @@ from typing import Callable, List, Optional
 import numpy as np
 import torch
 from mmengine.dist import all_gather_object, get_rank, get_world_size
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
+from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
 
 from mmjotr.registry import HOOKS
 
-__all__ = ['RandomStateHook', 'capture_random_state', 'restore_random_state']
+__all__ = [
+    'RandomStateHook', 'capture_random_state', 'restore_random_state',
+    'checkpoint_due'
+]
 
 
 def capture_random_state() -> dict:
@@ -26,7 +30,9 @@ def capture_random_state() -> dict:
                int(has_gauss), float(cached)),
         torch=torch.get_rng_state())
     if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state['cuda'] = torch.cuda.get_rng_state_all()
+        # one process drives one GPU (DDP): its own generator only; the
+        # other visible GPUs belong to other ranks
+        state['cuda'] = torch.cuda.get_rng_state()
     return state
 
 
@@ -39,7 +45,20 @@ def restore_random_state(state: dict) -> None:
         (name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state['cuda'])
+        cuda = state['cuda']
+        if isinstance(cuda, (list, tuple)):
+            # written before one state per process: every visible GPU's
+            device = torch.cuda.current_device()
+            if device >= len(cuda):
+                print_log(
+                    f'the saved CUDA random states cover {len(cuda)} '
+                    f'GPUs, this process uses GPU {device}: its CUDA '
+                    'random state is not restored',
+                    logger='current',
+                    level=logging.WARNING)
+                return
+            cuda = cuda[device]
+        torch.cuda.set_rng_state(cuda)
 
 
 def _as_tuples(value):
@@ -48,6 +67,33 @@ def _as_tuples(value):
     if isinstance(value, (list, tuple)):
         return tuple(_as_tuples(v) for v in value)
     return value
+
+
+def checkpoint_due(runner, by_epoch: bool) -> bool:
+    """Whether a checkpoint hook of ``runner`` saves after this training
+    iteration (``by_epoch=False``) or epoch, by ``CheckpointHook``'s own
+    rule (every ``interval`` from ``save_begin``, and the last one with
+    ``save_last``).
+
+    Gathering every rank's random states is a collective (a host sync and a
+    pickle per rank): it runs only when a save follows. Saves by other
+    means than a ``CheckpointHook`` (or a subclass) get no random states
+    in multi-process runs; resuming from them warns.
+    """
+    for hook in runner.hooks:
+        if not isinstance(hook, CheckpointHook) or \
+                hook.by_epoch != by_epoch:
+            continue
+        if by_epoch:
+            due = hook.every_n_epochs(runner, hook.interval, hook.save_begin)
+            last = hook.is_last_train_epoch(runner)
+        else:
+            due = hook.every_n_train_iters(runner, hook.interval,
+                                           hook.save_begin)
+            last = hook.is_last_train_iter(runner)
+        if due or (hook.save_last and last):
+            return True
+    return False
 
 
 class _RestoreAfterReplay:
@@ -85,8 +131,11 @@ class RandomStateHook(Hook):
     """Make kill + resume reproduce the uninterrupted run.
 
     Saved in every checkpoint (``meta['random_states']``, one entry per
-    rank): the python, numpy and torch (CPU and CUDA) random states at the
-    moment the checkpoint is written. On resume they are restored exactly
+    rank): the python, numpy and torch (CPU, and the CUDA generator of the
+    process's own GPU) random states at the moment the checkpoint is
+    written; in multi-process runs they are gathered only before a save
+    (:func:`checkpoint_due`) and at validation (for best-checkpoint
+    saves). On resume they are restored exactly
     where the uninterrupted run stood when it saved: at the start of the
     next epoch (epoch-based loop), or, in the iteration-based loop, after
     mmengine has replayed the already-trained batches and before the next
@@ -128,14 +177,17 @@ class RandomStateHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs=None) -> None:
-        self._gather()
+        if checkpoint_due(runner, by_epoch=False):
+            self._gather()
 
     def after_train_epoch(self, runner) -> None:
-        self._gather()
+        if checkpoint_due(runner, by_epoch=True):
+            self._gather()
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if get_world_size() > 1:
-            states = self._gathered
+            # gathered for this save; never reused for a later one
+            states, self._gathered = self._gathered, None
         else:
             # a best-checkpoint save during validation stores the state
             # training goes on with
@@ -146,6 +198,9 @@ class RandomStateHook(Hook):
     # ---------------------------------------------------------- validation
     def before_val(self, runner) -> None:
         self._before_val = capture_random_state()
+        # a best-checkpoint save during validation stores the states that
+        # training goes on with (restored in after_val)
+        self._gather()
 
     def after_val(self, runner) -> None:
         if self._before_val is not None:
