@@ -32,7 +32,8 @@ def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir,
                                       tiny_coco_train_config):
     """Two runs in a row exit with 0 (a short version of
     tools/analysis/stress_dist_train.py) and end their gloo threads before
-    the interpreter exits."""
+    the interpreter exits; relative paths resolve against the caller's
+    directory."""
     cfg_file = tiny_coco_train_config(max_iters=2, checkpoint_interval=2)
     for run in range(2):
         work_dir = tmp_path / f'work{run}'
@@ -41,12 +42,16 @@ def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir,
             OMP_NUM_THREADS='1',
             PORT=str(_free_port()),
             PYTHON=sys.executable)
+        # the second run from the config's folder with relative paths:
+        # they resolve against the caller's working directory
         result = subprocess.run([
             'bash',
-            osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2',
-            '--work-dir',
-            str(work_dir), '--body-model-dir', standin_body_model_dir
+            osp.join(ROOT, 'tools', 'dist_train.sh'),
+            osp.basename(cfg_file) if run else cfg_file, '2', '--work-dir',
+            osp.basename(work_dir) if run else str(work_dir),
+            '--body-model-dir', standin_body_model_dir
         ],
+                                cwd=osp.dirname(cfg_file),
                                 env=env,
                                 capture_output=True,
                                 text=True,
@@ -187,3 +192,56 @@ def test_ablation_configs_train_under_ddp(config, tmp_path, tiny_synthocc,
     assert "'find_unused_parameters': True" in output or \
         'find_unused_parameters=True' in output
     assert osp.isfile(tmp_path / 'iter_3.pth')
+
+
+FAKE_SRUN = """#!/usr/bin/env bash
+printf '%s\\n' "$@" > "$SRUN_ARGS_FILE"
+"""
+
+
+@pytest.mark.parametrize('script,loader_workers', [('slurm_train.sh', 8),
+                                                   ('slurm_test.sh', 4)])
+def test_slurm_scripts_size_cpus_to_the_workers(tmp_path, script,
+                                                loader_workers):
+    """With a stand-in ``srun`` that records its arguments: one CPU per
+    data loader worker plus the main process, the script named by its
+    absolute path, relative paths kept for the caller's directory."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(FAKE_SRUN)
+    (bin_dir / 'srun').chmod(0o755)
+    config = 'jotr.py'
+    (tmp_path / config).write_text("_base_ = ['{}']\n".format(
+        osp.join(ROOT, 'configs', 'jotr',
+                 'jotr_res50_8xb32-18e_mix-256x256.py')))
+    args_file = tmp_path / 'srun_args'
+    env = dict(
+        os.environ,
+        PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
+        PYTHON=sys.executable,
+        SRUN_ARGS_FILE=str(args_file),
+        GPUS='16')
+    subprocess.run([
+        'bash',
+        osp.join(ROOT, 'tools', script), 'gpu', 'jotr', config, 'out'
+    ],
+                   cwd=tmp_path,
+                   env=env,
+                   check=True,
+                   capture_output=True)
+    args = args_file.read_text().splitlines()
+    assert f'--cpus-per-task={loader_workers + 1}' in args
+    assert '--ntasks=16' in args
+    tool = 'train.py' if script == 'slurm_train.sh' else 'test.py'
+    assert osp.join(ROOT, 'tools', tool) in args
+    assert config in args and '--launcher=slurm' in args
+    env['CPUS_PER_TASK'] = '3'
+    subprocess.run([
+        'bash',
+        osp.join(ROOT, 'tools', script), 'gpu', 'jotr', config, 'out'
+    ],
+                   cwd=tmp_path,
+                   env=env,
+                   check=True,
+                   capture_output=True)
+    assert '--cpus-per-task=3' in args_file.read_text().splitlines()

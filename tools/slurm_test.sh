@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Evaluation on a Slurm cluster.
+#   GPUS=8 bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py options]
+# Paths are taken relative to the directory you call it from. Each task gets
+# the config's test_dataloader.num_workers + 1 CPUs unless CPUS_PER_TASK is
+# set.
+set -euo pipefail
+PARTITION=$1
+JOB_NAME=$2
+CONFIG=$3
+CHECKPOINT=$4
+GPUS=${GPUS:-8}
+GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+SRUN_ARGS=${SRUN_ARGS:-""}
+PYTHON=${PYTHON:-python}
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CPUS_PER_TASK=${CPUS_PER_TASK:-$(PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
+    "$PYTHON" "$ROOT/tools/misc/loader_cpus.py" "$CONFIG" test_dataloader)}
+
+PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
+srun -p "$PARTITION" \
+    --job-name="$JOB_NAME" \
+    --gres=gpu:"$GPUS_PER_NODE" \
+    --ntasks="$GPUS" \
+    --ntasks-per-node="$GPUS_PER_NODE" \
+    --cpus-per-task="$CPUS_PER_TASK" \
+    --kill-on-bad-exit=1 \
+    $SRUN_ARGS \
+    "$PYTHON" -u "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher=slurm "${@:5}"
