@@ -135,8 +135,13 @@ class SMPL(nn.Module):
                 use_hands=False,
                 use_feet_keypoints=False)
         for name in ('v_template', 'shapedirs', 'posedirs', 'J_regressor',
-                     'parents', 'lbs_weights'):
+                     'lbs_weights'):
             self.register_buffer(name, getattr(layer, name), persistent=False)
+        # The kinematic tree stays a CPU tensor (not a buffer) when the
+        # model moves: smplx's skinning loop indexes a Python list with
+        # ``parents[i]``, which on a CUDA tensor is a host sync per joint
+        # (23 per forward); a CPU index tensor costs none.
+        self.parents = layer.parents.detach().cpu()
         self.register_buffer(
             'faces',
             torch.as_tensor(arrays['f'], dtype=torch.long),

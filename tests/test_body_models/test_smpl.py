@@ -1,4 +1,5 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
+import copy
 import os
 import os.path as osp
 import sys
@@ -193,3 +194,20 @@ def test_regressor_rows_are_checked(tmp_path, standin_body_model_dir):
         smpl.regress_h36m(verts)
     with pytest.raises(ValueError, match='joint_set "jotr_30" has 30'):
         SMPL(str(tmp_path), coco_joint_set='coco_19', extra_regressor_rows=())
+
+
+def test_kinematic_tree_stays_on_the_cpu(smpl):
+    """smplx indexes a Python list with ``parents[i]``: on a CUDA tensor a
+    host sync per joint. The tree stays a CPU int tensor whatever the
+    model's device (checked with the ``meta`` device, which no index can
+    be read from) and equals SMPL's 24-joint tree."""
+    parents = smpl.parents
+    moved = copy.deepcopy(smpl).to('meta')
+    assert moved.parents.device.type == 'cpu'
+    assert moved.v_template.device.type == 'meta'
+    assert torch.equal(moved.parents, parents)
+    assert parents.tolist() == [
+        -1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16, 17, 18,
+        19, 20, 21
+    ]
+    assert 'parents' not in dict(smpl.named_buffers())
