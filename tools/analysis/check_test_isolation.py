@@ -6,7 +6,7 @@ some global state up (an allow-list, a registry scope, a seed) fails
 here::
 
     OMP_NUM_THREADS=1 python tools/analysis/check_test_isolation.py
-    python tools/analysis/check_test_isolation.py tests/test_tools
+    python tools/analysis/check_test_isolation.py tests/test_apis -m 'not slow'
 
 The random-order run of the whole suite is ``make test-random``. Exit
 code 1 when any file fails alone.
@@ -37,7 +37,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'paths', nargs='*', default=['tests'], help='files or folders')
-    parser.add_argument('pytest_args', nargs=argparse.REMAINDER)
+    parser.add_argument(
+        '-m',
+        '--markers',
+        default='slow or not slow',
+        help='pytest -m expression (default: every test, slow included)')
     args = parser.parse_args()
     os.chdir(ROOT)
     env = dict(
@@ -49,7 +53,7 @@ def main() -> int:
         start = time.time()
         result = subprocess.run([
             sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
-            path, *args.pytest_args
+            '-m', args.markers, path
         ],
                                 env=env,
                                 capture_output=True,
