@@ -13,6 +13,21 @@ from mmjotr.structures import MeshTargets, pack_mesh_predictions
 from .onnx_export import INPUT_NAMES, OUTPUT_NAMES
 
 
+def default_providers(available: Sequence[str]) -> List[str]:
+    """The execution providers to use by default, best first.
+
+    Args:
+        available (Sequence[str]): ``onnxruntime.get_available_providers()``.
+
+    Returns:
+        list[str]: ``CUDAExecutionProvider`` when available, then
+        ``CPUExecutionProvider`` (always: nodes a GPU provider cannot run
+        fall back to it).
+    """
+    preferred = [p for p in ('CUDAExecutionProvider', ) if p in available]
+    return preferred + ['CPUExecutionProvider']
+
+
 class OnnxRuntimeJOTR:
     """Run an exported JOTR with ONNX Runtime, PyTorch-model interfaces.
 
@@ -32,7 +47,8 @@ class OnnxRuntimeJOTR:
         num_threads (int, optional): ONNX Runtime intra-op threads; None
             lets ONNX Runtime decide.
         providers (Sequence[str], optional): execution providers. Defaults
-            to ``['CPUExecutionProvider']``.
+            to :func:`default_providers`: CUDA first where this ONNX Runtime
+            build has it, then the CPU.
     """
 
     def __init__(self,
@@ -52,7 +68,8 @@ class OnnxRuntimeJOTR:
         self.session = ort.InferenceSession(
             onnx_file,
             options,
-            providers=list(providers or ['CPUExecutionProvider']))
+            providers=list(
+                providers or default_providers(ort.get_available_providers())))
         names = tuple(i.name for i in self.session.get_inputs())
         outputs = tuple(o.name for o in self.session.get_outputs())
         if names != INPUT_NAMES or outputs != OUTPUT_NAMES:

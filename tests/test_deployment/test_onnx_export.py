@@ -85,3 +85,19 @@ def test_errors(exported, tmp_path):
         dynamo=False)
     with pytest.raises(ValueError, match='expected inputs'):
         OnnxRuntimeJOTR(str(other))
+
+
+def test_default_providers_prefer_cuda(exported):
+    from mmjotr.deployment import default_providers
+    assert default_providers(['CPUExecutionProvider'
+                              ]) == ['CPUExecutionProvider']
+    assert default_providers([
+        'TensorrtExecutionProvider', 'CUDAExecutionProvider',
+        'CPUExecutionProvider'
+    ]) == ['CUDAExecutionProvider', 'CPUExecutionProvider']
+    # this machine's build: the session runs on what is available
+    import onnxruntime as ort
+    _, path = exported
+    runner = OnnxRuntimeJOTR(path, num_threads=1)
+    assert runner.session.get_providers() == default_providers(
+        ort.get_available_providers())
