@@ -142,10 +142,11 @@ def _overlay(runner, data_root: str, split: str, index: int,
         sample = model.test_step(pseudo_collate([dataset[index]]))[0]
     pred = sample.pred_instances
     image = cv2.imread(dataset.get_data_info(index)['img_path'])
-    drawn = render_prediction(image, pred.vertices[0].numpy(),
-                              pred.cam_t[0].numpy(),
+    # predictions live on the model's device (CUDA on a GPU machine)
+    drawn = render_prediction(image, pred.vertices[0].cpu().numpy(),
+                              pred.cam_t[0].cpu().numpy(),
                               np.asarray(sample.metainfo['crop_to_img']),
-                              model.head.body_model.faces.numpy())
+                              model.head.body_model.faces.cpu().numpy())
     cv2.imwrite(out_file, np.concatenate([image, drawn], 1))
     return out_file
 
