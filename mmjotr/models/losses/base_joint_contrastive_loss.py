@@ -1,7 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -65,6 +65,13 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         release_quirks (bool): reproduce the release's quirks.
             Defaults to True.
         volume_size (int): side of the GT joint volume. Defaults to 64.
+        gradient (str): across W ranks, ``'release'`` (default): each rank
+            back-propagates its own copy of the loss into its own samples,
+            so after DDP's average the loss trains with 1/W of the
+            single-process gradient on the same batch (its balance with the
+            supervised terms changes with the GPU count); ``'full'``: the
+            gradients of all ranks' losses are summed
+            (:func:`gather_with_grad`), the single-process gradient.
     """
 
     def __init__(self,
@@ -74,8 +81,13 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
                  temperature: float = 0.07,
                  loss_weight: float = 0.1,
                  release_quirks: bool = True,
-                 volume_size: int = 64) -> None:
+                 volume_size: int = 64,
+                 gradient: str = 'release') -> None:
         super().__init__()
+        if gradient not in ('release', 'full'):
+            raise ValueError(
+                f"gradient must be 'release' or 'full', got {gradient!r}")
+        self.gradient = gradient
         self.num_anchors = num_anchors
         self.num_positives = num_positives
         self.num_negatives = num_negatives
@@ -83,6 +95,34 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         self.loss_weight = loss_weight
         self.release_quirks = release_quirks
         self.volume_size = volume_size
+
+    def gather(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
+               gt_valid: Tensor, is_3d: Tensor) -> Tuple[Tensor, ...]:
+        """The inputs of all ranks (:func:`gather_with_grad`), in the order
+        of the arguments; shapes as in :meth:`prepare` with the batches of
+        all ranks."""
+        return tuple(
+            gather_with_grad([
+                volume, pred_joints,
+                gt_joints.to(pred_joints.dtype),
+                gt_valid.to(pred_joints.dtype),
+                is_3d.to(pred_joints.dtype)
+            ],
+                             full_grad=self.gradient == 'full'))
+
+    def select(self, gathered: Tuple[Tensor, ...],
+               depth_exponent: Tensor) -> Optional[ContrastInputs]:
+        """Keep the 3D-annotated samples of :meth:`gather`'s output and map
+        the locations (None when there is none)."""
+        volume, pred_joints, gt_joints, gt_valid, is_3d = gathered
+        keep = is_3d > 0
+        if not bool(keep.any()):
+            return None
+        gt_joints = volume_to_unit(gt_joints[keep], self.volume_size)
+        pred_joints, gt_valid = pred_joints[keep], gt_valid[keep] > 0
+        warp = None if self.release_quirks else depth_exponent.detach()
+        return ContrastInputs(volume[keep], unit_to_grid(pred_joints, warp),
+                              unit_to_grid(gt_joints, warp), gt_valid)
 
     def prepare(self, volume: Tensor, pred_joints: Tensor, gt_joints: Tensor,
                 gt_valid: Tensor, is_3d: Tensor,
@@ -101,20 +141,9 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
         Returns:
             ContrastInputs or None when no sample is 3D-annotated.
         """
-        volume, pred_joints, gt_joints, gt_valid, is_3d = gather_with_grad([
-            volume, pred_joints,
-            gt_joints.to(pred_joints.dtype),
-            gt_valid.to(pred_joints.dtype),
-            is_3d.to(pred_joints.dtype)
-        ])
-        keep = is_3d > 0
-        if not bool(keep.any()):
-            return None
-        gt_joints = volume_to_unit(gt_joints[keep], self.volume_size)
-        pred_joints, gt_valid = pred_joints[keep], gt_valid[keep] > 0
-        warp = None if self.release_quirks else depth_exponent.detach()
-        return ContrastInputs(volume[keep], unit_to_grid(pred_joints, warp),
-                              unit_to_grid(gt_joints, warp), gt_valid)
+        return self.select(
+            self.gather(volume, pred_joints, gt_joints, gt_valid, is_3d),
+            depth_exponent)
 
     @abstractmethod
     def sample(self, inputs: ContrastInputs) -> Optional[ContrastIndices]:
@@ -134,9 +163,9 @@ class BaseJointContrastiveLoss(nn.Module, metaclass=ABCMeta):
             Tensor: scalar loss (a zero connected to ``volume`` when there
             is nothing to contrast).
         """
-        inputs = self.prepare(volume, pred_joints, gt_joints, gt_valid, is_3d,
-                              depth_exponent)
+        gathered = self.gather(volume, pred_joints, gt_joints, gt_valid, is_3d)
+        inputs = self.select(gathered, depth_exponent)
         indices = None if inputs is None else self.sample(inputs)
-        if indices is None:
+        if indices is None:  # the same on every rank: same gathered data
             return volume.sum() * 0.
         return self.loss_weight * self.compute(inputs, indices)

@@ -13,10 +13,12 @@ def _world() -> Tuple[int, int]:
 
 
 class _GatherWithGrad(torch.autograd.Function):
-    """all_gather + concat whose backward hands each rank its own slice."""
+    """all_gather + concat whose backward hands each rank its own slice of
+    the gradient: its own (``full_grad=False``) or summed over the ranks
+    (``full_grad=True``)."""
 
     @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:
+    def forward(ctx, x: Tensor, full_grad: bool) -> Tensor:
         rank, world = _world()
         size = torch.tensor([x.shape[0]], device=x.device)
         sizes = [torch.zeros_like(size) for _ in range(world)]
@@ -29,21 +31,34 @@ class _GatherWithGrad(torch.autograd.Function):
         dist.all_gather(gathered, padded.contiguous())
         ctx.start = sum(sizes[:rank])
         ctx.size = x.shape[0]
+        ctx.full_grad = full_grad
         return torch.cat([g[:n] for g, n in zip(gathered, sizes)], dim=0)
 
     @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
-        return grad[ctx.start:ctx.start + ctx.size]
+    def backward(ctx, grad: Tensor) -> Tuple[Tensor, None]:
+        if ctx.full_grad:
+            # every rank's loss depends on every rank's rows: sum the
+            # gradients they send to this rank's rows
+            grad = grad.contiguous()
+            dist.all_reduce(grad)
+        return grad[ctx.start:ctx.start + ctx.size], None
 
 
-def gather_with_grad(tensors: List[Tensor]) -> List[Tensor]:
+def gather_with_grad(tensors: List[Tensor],
+                     full_grad: bool = False) -> List[Tensor]:
     """Concatenate tensors from all ranks along dim 0, keeping gradients.
 
     Forward: ``all_gather`` (ranks may hold different batch sizes) and
-    concatenation in rank order. Backward: each rank receives the gradient
-    of its own slice of the concatenation (its local loss's gradient with
-    respect to its own inputs), as in the reference release; DDP then
-    averages parameter gradients over ranks. Without an initialised process
+    concatenation in rank order. Backward with ``full_grad=False`` (the
+    reference release): each rank receives the gradient of its own slice
+    of the concatenation from its local loss only; DDP then averages
+    parameter gradients over the W ranks, so a loss computed on the
+    gathered batch trains with 1/W of the gradient one process would give
+    it on the same batch. With ``full_grad=True`` the slice's gradients of
+    all ranks' losses are summed (an ``all_reduce`` in backward, as a
+    differentiable all-gather does): after DDP's average the gradient is
+    that of the mean of the ranks' losses, the single-process one when
+    every rank computes the same loss. Without an initialised process
     group (or with one process) the tensors are returned unchanged.
 
     Note:
@@ -51,6 +66,8 @@ def gather_with_grad(tensors: List[Tensor]) -> List[Tensor]:
 
     Args:
         tensors (list[Tensor[B_r, ...]]): floating-point tensors.
+        full_grad (bool): sum the gradients over ranks in backward.
+            Defaults to False (the release).
 
     Returns:
         list[Tensor[sum_r B_r, ...]]: gathered tensors.
@@ -58,4 +75,4 @@ def gather_with_grad(tensors: List[Tensor]) -> List[Tensor]:
     _, world = _world()
     if world == 1:
         return list(tensors)
-    return [_GatherWithGrad.apply(t) for t in tensors]
+    return [_GatherWithGrad.apply(t, full_grad) for t in tensors]
