@@ -113,7 +113,8 @@ def benchmark_fast_path(model: nn.Module,
     fast.fast_inference.prepare(fast)
     dtype = fast.fast_inference.autocast_dtype(torch.device('cpu'))
     figures = [('fast path: autocast dtype (None = fp32)', str(dtype), ''),
-               ('fast path: batch chunk', fast.fast_inference.batch_chunk, '')]
+               ('fast path: batch chunk',
+                fast.fast_inference.chunk_size(torch.device('cpu')), '')]
     backends: Dict[str, Callable[[dict], object]] = {}
     ort = None
     tmpdir = tempfile.TemporaryDirectory()

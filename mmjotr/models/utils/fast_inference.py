@@ -103,13 +103,17 @@ class FastInference:
         channels_last (bool): channels-last backbone. Defaults to True.
         fuse_conv_bn (bool): fold BN into convs in :meth:`prepare`.
             Defaults to True.
-        batch_chunk (int, optional): largest batch run at once; None runs
-            the whole batch. Defaults to 4 (the best per-person size
-            measured on a 2-core CPU; tools/analysis/benchmark_model.py).
+        batch_chunk (int | str, optional): largest batch run at once; None
+            runs the whole batch; ``'auto'`` (default): 4 on the CPU (the
+            best per-person size measured on a 2-core CPU;
+            tools/analysis/benchmark_model.py), the whole batch on a GPU
+            (which needs large batches to be busy).
         autocast_modules (Sequence[str]): submodules that run under
             autocast. Defaults to ``AUTOCAST_MODULES``.
-        fp32_attention (bool): keep ``nn.MultiheadAttention`` inside them
-            in fp32. Defaults to True.
+        fp32_attention (bool | str): keep ``nn.MultiheadAttention`` inside
+            them in fp32; ``'auto'`` (default): on the CPU only, where its
+            bf16 path measured ~8x slower than fp32; on a GPU attention
+            runs in fp16 (fused kernels).
         cast_weights (bool): in :meth:`prepare`, store the conv and linear
             weights of the autocast regions in the autocast dtype (saves
             re-casting them at every call; same values). Defaults to True.
@@ -124,17 +128,21 @@ class FastInference:
                  precision: str = 'auto',
                  channels_last: bool = True,
                  fuse_conv_bn: bool = True,
-                 batch_chunk: Optional[int] = 4,
+                 batch_chunk: Union[int, str, None] = 'auto',
                  autocast_modules: Sequence[str] = AUTOCAST_MODULES,
-                 fp32_attention: bool = True,
+                 fp32_attention: Union[bool, str] = 'auto',
                  cast_weights: bool = True,
                  attention_proj_autocast: bool = True) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f'fast_inference.precision must be one of '
                              f'{PRECISIONS}, got {precision!r}')
-        if batch_chunk is not None and batch_chunk < 1:
-            raise ValueError('fast_inference.batch_chunk must be >= 1 or '
-                             f'None, got {batch_chunk}')
+        if batch_chunk is not None and batch_chunk != 'auto' and (
+                not isinstance(batch_chunk, int) or batch_chunk < 1):
+            raise ValueError('fast_inference.batch_chunk must be >= 1, '
+                             f"None or 'auto', got {batch_chunk!r}")
+        if fp32_attention not in (True, False, 'auto'):
+            raise ValueError('fast_inference.fp32_attention must be True, '
+                             f"False or 'auto', got {fp32_attention!r}")
         self.precision = precision
         self.channels_last = channels_last
         self.fuse_conv_bn = fuse_conv_bn
@@ -157,6 +165,18 @@ class FastInference:
             raise TypeError('test_cfg.fast_inference must be a bool or a '
                             f'dict, got {type(cfg).__name__}')
         return cls(**cfg)
+
+    def chunk_size(self, device: torch.device) -> Optional[int]:
+        """The batch chunk on ``device`` (None: the whole batch)."""
+        if self.batch_chunk == 'auto':
+            return 4 if device.type == 'cpu' else None
+        return self.batch_chunk
+
+    def attention_in_fp32(self, device: torch.device) -> bool:
+        """Whether attention stays fp32 on ``device``."""
+        if self.fp32_attention == 'auto':
+            return device.type == 'cpu'
+        return bool(self.fp32_attention)
 
     def autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
         """The autocast dtype on ``device`` (None: run in fp32)."""
@@ -192,20 +212,22 @@ class FastInference:
                 logger='current')
         if self.channels_last:
             model.backbone.to(memory_format=torch.channels_last)
-        dtype = self.autocast_dtype(next(model.parameters()).device)
+        device = next(model.parameters()).device
+        dtype = self.autocast_dtype(device)
         if self.cast_weights and dtype is not None and not getattr(
                 model, '_weights_cast', False):
-            self._cast_weights(model, dtype)
+            self._cast_weights(model, dtype, device)
             model._weights_cast = True
         return model
 
-    def _cast_weights(self, model: nn.Module, dtype: torch.dtype) -> None:
+    def _cast_weights(self, model: nn.Module, dtype: torch.dtype,
+                      device: torch.device) -> None:
         """Store the conv / linear weights of the autocast regions in
         ``dtype``: autocast would round them the same way at every call."""
         for name in self.autocast_modules:
             region = model.get_submodule(name)
             keep = set()
-            if self.fp32_attention:
+            if self.attention_in_fp32(device):
                 for module in region.modules():
                     if isinstance(module, nn.MultiheadAttention):
                         keep.update(id(m) for m in module.modules())
@@ -272,7 +294,7 @@ class FastInference:
                        None if proj.bias is None else proj.bias.to(dtype))
         return out.float(), None
 
-    def _install_hooks(self, model: nn.Module) -> None:
+    def _install_hooks(self, model: nn.Module, device: torch.device) -> None:
         """Autocast regions (once per model; inactive off the fast path)."""
         if getattr(model, '_fast_inference_hooks', None) is self:
             return
@@ -283,7 +305,7 @@ class FastInference:
         for name in self.autocast_modules:
             module = model.get_submodule(name)
             regions.append((module, True))
-            if self.fp32_attention:
+            if self.attention_in_fp32(device):
                 regions += [(m, False) for m in module.modules()
                             if isinstance(m, nn.MultiheadAttention)]
         for module, enable in regions:
@@ -309,12 +331,12 @@ class FastInference:
         Returns:
             The concatenated output, floating tensors in float32.
         """
-        self._install_hooks(model)
+        self._install_hooks(model, inputs.device)
         dtype = self.autocast_dtype(inputs.device)
         if self.channels_last:
             model.backbone.to(memory_format=torch.channels_last)
             inputs = inputs.contiguous(memory_format=torch.channels_last)
-        chunk = self.batch_chunk or len(inputs)
+        chunk = self.chunk_size(inputs.device) or len(inputs)
         parts = []
         self._device_type = inputs.device.type
         # the outer context restores the autocast state should a forward

@@ -15,15 +15,26 @@ from mmjotr.testing import synthetic_batch
 def test_options_and_dtypes(monkeypatch):
     assert FastInference.from_cfg(None) is None
     assert FastInference.from_cfg(False) is None
-    assert FastInference.from_cfg(True).batch_chunk == 4
-    assert FastInference.from_cfg(dict(batch_chunk=2)).batch_chunk == 2
+    cpu, cuda = torch.device('cpu'), torch.device('cuda')
+    # per device by default: CPU-tuned chunks of 4 and fp32 attention on
+    # the CPU, whole batches and fp16 attention on a GPU
+    default = FastInference.from_cfg(True)
+    assert default.chunk_size(cpu) == 4 and default.chunk_size(cuda) is None
+    assert default.attention_in_fp32(cpu)
+    assert not default.attention_in_fp32(cuda)
+    fixed = FastInference.from_cfg(dict(batch_chunk=2, fp32_attention=True))
+    assert fixed.chunk_size(cpu) == fixed.chunk_size(cuda) == 2
+    assert fixed.attention_in_fp32(cuda)
+    assert FastInference(batch_chunk=None).chunk_size(cpu) is None
     with pytest.raises(ValueError, match='precision'):
         FastInference(precision='int8')
-    with pytest.raises(ValueError, match='batch_chunk'):
-        FastInference(batch_chunk=0)
+    for bad in (0, 'big', 2.5):
+        with pytest.raises(ValueError, match='batch_chunk'):
+            FastInference(batch_chunk=bad)
+    with pytest.raises(ValueError, match='fp32_attention'):
+        FastInference(fp32_attention='yes')
     with pytest.raises(TypeError, match='fast_inference'):
         FastInference.from_cfg('yes')
-    cpu, cuda = torch.device('cpu'), torch.device('cuda')
     assert FastInference(precision='fp32').autocast_dtype(cpu) is None
     assert FastInference(precision='bf16').autocast_dtype(cpu) \
         == torch.bfloat16
