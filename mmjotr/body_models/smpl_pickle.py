@@ -9,8 +9,16 @@ and chumpy names such a file contains (the latter two to inert stand-ins
 that are turned into arrays afterwards) and refuses every other class with
 an error naming it. Converted files and the project's stand-in models are
 pickles of plain numpy arrays, read by the same function.
+
+numpy's names resolve to the validating stand-ins of
+:mod:`mmjotr.utils.allowlist_unpickler`: arrays are rebuilt from raw bytes
+only with plain dtypes (no object, structured, subarray or void dtype, no
+dtype state from the file), the loaded data is bounded in nesting depth
+and in the number of values it expands to (shared references counted
+where they appear), and the conversion of the stand-ins converts each
+shared object once. A crafted file gets an error naming it, never a
+crash, a forged object or gigabytes of memory.
 """
-import codecs
 import copyreg
 import os
 import os.path as osp
@@ -20,7 +28,8 @@ from typing import Any, Dict
 import numpy as np
 import scipy.sparse
 
-from mmjotr.utils.allowlist_unpickler import load_allowlisted
+from mmjotr.utils.allowlist_unpickler import (NUMPY_ARRAY_GLOBALS, StandIn,
+                                              load_allowlisted)
 
 __all__ = [
     'UnsafePickleError', 'restricted_pickle_load', 'load_smpl_arrays',
@@ -36,37 +45,28 @@ class UnsafePickleError(pickle.UnpicklingError):
     """A pickle referenced a class outside the allowed set."""
 
 
-class _ChumpyStandIn:
+class _ChumpyStandIn(StandIn):
     """Receives the pickled state of a chumpy ``Ch``; its value is ``x``."""
 
-    def __setstate__(self, state: Any) -> None:
-        self.state = state
 
-
-class _SparseStandIn:
+class _SparseStandIn(StandIn):
     """Receives the pickled state of a scipy compressed sparse matrix."""
     matrix_class = scipy.sparse.csc_matrix
-
-    def __setstate__(self, state: Any) -> None:
-        self.state = state
 
 
 class _CsrStandIn(_SparseStandIn):
     matrix_class = scipy.sparse.csr_matrix
 
 
-# (module, name) -> how to resolve it. Strings name a real object to import;
-# classes are the inert stand-ins above.
-_NUMPY_NAMES = ('_reconstruct', 'scalar')
+# (module, name) -> how to resolve it: the inert stand-ins above, numpy's
+# names to the validating stand-ins of allowlist_unpickler (never numpy's
+# own callables), and a few builtins.
 _ALLOWED: Dict[tuple, Any] = {
+    **NUMPY_ARRAY_GLOBALS,
     ('copy_reg', '_reconstructor'):
     copyreg._reconstructor,
     ('copyreg', '_reconstructor'):
     copyreg._reconstructor,
-    # Python 3 writes bytes (numpy buffers) as _codecs.encode(str, 'latin1')
-    # under pickle protocols < 3; it only encodes text.
-    ('_codecs', 'encode'):
-    codecs.encode,
     ('__builtin__', 'object'):
     object,
     ('builtins', 'object'):
@@ -80,47 +80,64 @@ _ALLOWED: Dict[tuple, Any] = {
     frozenset,
     ('builtins', 'frozenset'):
     frozenset,
-    ('numpy', 'ndarray'):
-    np.ndarray,
-    ('numpy', 'dtype'):
-    np.dtype,
     ('chumpy.ch', 'Ch'):
     _ChumpyStandIn,
     ('chumpy', 'Ch'):
     _ChumpyStandIn,
 }
-for _core in ('numpy.core.multiarray', 'numpy._core.multiarray'):
-    for _name in _NUMPY_NAMES:
-        _ALLOWED[(_core, _name)] = 'numpy.core.multiarray.' + _name
 for _fmt, _stand_in in (('csc', _SparseStandIn), ('csr', _CsrStandIn)):
     for _mod in (f'scipy.sparse.{_fmt}', f'scipy.sparse._{_fmt}',
                  'scipy.sparse'):
         _ALLOWED[(_mod, f'{_fmt}_matrix')] = _stand_in
 
 
-def _to_plain(value: Any, path: str, key: str) -> Any:
-    """Turn the stand-ins into numpy arrays / scipy matrices, recursively."""
+def _to_plain(value: Any, path: str, key: str, memo: dict) -> Any:
+    """Turn the stand-ins into numpy arrays / scipy matrices, recursively.
+
+    ``memo`` (id -> result) converts a shared object once and keeps it
+    shared; :func:`load_allowlisted` has bounded the nesting depth and
+    refused reference cycles.
+    """
+    if id(value) in memo:
+        return memo[id(value)]
     if isinstance(value, _ChumpyStandIn):
         state = value.state
         if not isinstance(state, dict) or 'x' not in state:
             raise ValueError(f'{path}: field "{key}" is a chumpy expression '
                              'without a stored value; only chumpy arrays '
                              '(Ch with "x") can be converted')
-        return np.asarray(state['x'])
-    if isinstance(value, _SparseStandIn):
+        plain = _numeric(state['x'], path, key)
+    elif isinstance(value, _SparseStandIn):
         state = value.state
         try:
-            arrays = (state['data'], state['indices'], state['indptr'])
+            arrays = tuple(
+                _numeric(state[k], path, key)
+                for k in ('data', 'indices', 'indptr'))
             shape = state['_shape']
         except (TypeError, KeyError) as err:
             raise ValueError(f'{path}: field "{key}" is a malformed sparse '
                              f'matrix (missing {err})') from None
-        return value.matrix_class(arrays, shape=shape)
-    if isinstance(value, dict):
-        return {k: _to_plain(v, path, f'{key}.{k}') for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_plain(v, path, key) for v in value)
-    return value
+        plain = value.matrix_class(arrays, shape=shape)
+    elif isinstance(value, dict):
+        plain = {
+            k: _to_plain(v, path, f'{key}.{k}', memo)
+            for k, v in value.items()
+        }
+    elif isinstance(value, (list, tuple)):
+        plain = type(value)(_to_plain(v, path, key, memo) for v in value)
+    else:
+        return value
+    memo[id(value)] = plain
+    return plain
+
+
+def _numeric(value: Any, path: str, key: str) -> np.ndarray:
+    """An array of numbers (never of objects) from an array or numbers."""
+    array = np.asarray(value)
+    if array.dtype.kind not in 'biuf':
+        raise ValueError(f'{path}: field "{key}" holds {array.dtype} '
+                         'values, not numbers')
+    return array
 
 
 def restricted_pickle_load(path: str) -> Any:
@@ -134,7 +151,9 @@ def restricted_pickle_load(path: str) -> Any:
         sparse matrices into ``scipy.sparse`` matrices.
 
     Raises:
-        UnsafePickleError: the file references any other class or function.
+        UnsafePickleError: the file references any other class or
+            function, holds a numpy object that is not a plain array, or
+            exceeds a bound of :mod:`mmjotr.utils.allowlist_unpickler`.
         FileNotFoundError: the file does not exist.
     """
     if not osp.isfile(path):
@@ -146,7 +165,7 @@ def restricted_pickle_load(path: str) -> Any:
         content='an SMPL model pickle may only contain numpy arrays, scipy '
         'sparse matrices and chumpy arrays',
         what='SMPL model pickle')
-    return _to_plain(data, path, '<root>')
+    return _to_plain(data, path, '<root>', {})
 
 
 def _validate(arrays: Dict[str, np.ndarray], path: str) -> None:

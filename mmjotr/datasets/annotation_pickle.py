@@ -5,16 +5,22 @@ A pickle names the functions that rebuild its objects, and ``pickle.load``
 calls them: a crafted annotation file can run any command when a dataset is
 built. Annotation pickles (e.g. the Panoptic protocol's per-sequence files)
 hold only lists, dicts, strings, numbers and numpy arrays, so they are read
-with an unpickler that resolves numpy's array reconstructors and nothing
-else; any other global makes it fail naming the file and the global.
+with an unpickler that resolves numpy's array names and nothing else; any
+other global makes it fail naming the file and the global.
+
+numpy's names resolve to validating stand-ins
+(:mod:`mmjotr.utils.allowlist_unpickler`): arrays are rebuilt from raw
+bytes only with plain dtypes (no object, structured, subarray or void
+dtype, no dtype state from the file), and the loaded data is bounded in
+nesting depth and in the number of values it expands to, so a crafted file
+can neither forge objects in memory nor explode into gigabytes; errors
+name the file and the bound.
 """
-import codecs
 import pickle
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Dict, Tuple
 
-import numpy as np
-
-from mmjotr.utils.allowlist_unpickler import load_allowlisted
+from mmjotr.utils.allowlist_unpickler import (NUMPY_ARRAY_GLOBALS,
+                                              load_allowlisted)
 
 __all__ = ['UnsafeAnnotationError', 'load_annotation_pickle']
 
@@ -23,27 +29,9 @@ class UnsafeAnnotationError(pickle.UnpicklingError):
     """An annotation pickle referenced a global outside the allowed set."""
 
 
-def _numpy_multiarray(name: str) -> Callable:
-    if int(np.__version__.split('.')[0]) >= 2:
-        from numpy._core import multiarray
-    else:
-        from numpy.core import multiarray
-    return getattr(multiarray, name)
-
-
-# (module, name) -> object: what an array-and-container pickle may name.
-_ALLOWED: Dict[Tuple[str, str], Any] = {
-    ('numpy', 'ndarray'):
-    np.ndarray,
-    ('numpy', 'dtype'):
-    np.dtype,
-    # protocol < 3 stores bytes (array buffers) as _codecs.encode(str)
-    ('_codecs', 'encode'):
-    codecs.encode,
-}
-for _module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
-    for _name in ('_reconstruct', 'scalar'):
-        _ALLOWED[(_module, _name)] = _numpy_multiarray(_name)
+# (module, name) -> object: what an array-and-container pickle may name;
+# numpy's names resolve to mmjotr's validating stand-ins, never to numpy.
+_ALLOWED: Dict[Tuple[str, str], Any] = dict(NUMPY_ARRAY_GLOBALS)
 
 
 def load_annotation_pickle(path: str) -> Any:
@@ -56,8 +44,10 @@ def load_annotation_pickle(path: str) -> Any:
         The unpickled lists / dicts / arrays.
 
     Raises:
-        UnsafeAnnotationError: the file references any other global (no
-            code from it has run).
+        UnsafeAnnotationError: the file references any other global, holds
+            a numpy object that is not a plain array, or exceeds a bound of
+            :mod:`mmjotr.utils.allowlist_unpickler` (no code from it has
+            run; the message names the file).
         pickle.UnpicklingError: the file is not a readable pickle (the
             message names it).
     """

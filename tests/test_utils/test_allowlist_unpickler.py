@@ -15,6 +15,8 @@ and checkpoints (torch's ``weights_only`` loading with the globals that
 """
 import ast
 import builtins
+import codecs
+import copyreg
 import os
 import pickle
 import re
@@ -22,45 +24,61 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from torch import nn
 
+from mmjotr.body_models import smpl_pickle
 from mmjotr.body_models.smpl_pickle import _ALLOWED as SMPL_ALLOWED
 from mmjotr.body_models.smpl_pickle import (UnsafePickleError,
                                             restricted_pickle_load)
 from mmjotr.datasets.annotation_pickle import _ALLOWED as ANNOTATION_ALLOWED
 from mmjotr.datasets.annotation_pickle import (UnsafeAnnotationError,
                                                load_annotation_pickle)
+from mmjotr.utils import allowlist_unpickler
 from mmjotr.utils.allowlist_unpickler import (AllowlistUnpickler,
                                               load_allowlisted)
 from mmjotr.utils.checkpoint_io import load_model_checkpoint
 
 NUMPY_CORE = ('numpy.core.multiarray', 'numpy._core.multiarray')
 
-EXPECTED_ANNOTATION = {
-    ('numpy', 'ndarray'),
-    ('numpy', 'dtype'),
-    ('_codecs', 'encode'),
-    *((core, name) for core in NUMPY_CORE
-      for name in ('_reconstruct', 'scalar')),
+# numpy's names resolve to mmjotr's validating stand-ins, never to numpy's
+# own callables (numpy.dtype's __setstate__ can forge an object field).
+EXPECTED_NUMPY = {
+    ('numpy', 'ndarray'): allowlist_unpickler._NDARRAY,
+    ('numpy', 'dtype'): allowlist_unpickler.DtypeSpec,
+    ('_codecs', 'encode'): allowlist_unpickler._encode_latin1,
+    **{
+        (core, '_reconstruct'): allowlist_unpickler.ArraySpec
+        for core in NUMPY_CORE
+    },
+    **{
+        (core, 'scalar'): allowlist_unpickler.rebuild_scalar
+        for core in NUMPY_CORE
+    },
 }
+EXPECTED_ANNOTATION = EXPECTED_NUMPY
 EXPECTED_SMPL = {
-    ('copy_reg', '_reconstructor'),
-    ('copyreg', '_reconstructor'),
-    ('_codecs', 'encode'),
-    *((mod, name) for mod in ('__builtin__', 'builtins')
-      for name in ('object', 'set', 'frozenset')),
-    ('numpy', 'ndarray'),
-    ('numpy', 'dtype'),
-    ('chumpy.ch', 'Ch'),
-    ('chumpy', 'Ch'),
-    *((core, name) for core in NUMPY_CORE
-      for name in ('_reconstruct', 'scalar')),
-    *((mod, f'{fmt}_matrix') for fmt in ('csc', 'csr')
-      for mod in (f'scipy.sparse.{fmt}', f'scipy.sparse._{fmt}',
-                  'scipy.sparse')),
+    **EXPECTED_NUMPY,
+    ('copy_reg', '_reconstructor'): copyreg._reconstructor,
+    ('copyreg', '_reconstructor'): copyreg._reconstructor,
+    **{
+        (mod, name): getattr(builtins, name)
+        for mod in ('__builtin__', 'builtins')
+        for name in ('object', 'set', 'frozenset')
+    },
+    ('chumpy.ch', 'Ch'): smpl_pickle._ChumpyStandIn,
+    ('chumpy', 'Ch'): smpl_pickle._ChumpyStandIn,
+    **{
+        (mod, 'csc_matrix'): smpl_pickle._SparseStandIn
+        for mod in ('scipy.sparse.csc', 'scipy.sparse._csc', 'scipy.sparse')
+    },
+    **{
+        (mod, 'csr_matrix'): smpl_pickle._CsrStandIn
+        for mod in ('scipy.sparse.csr', 'scipy.sparse._csr', 'scipy.sparse')
+    },
 }
 
 # Builtins that run code, reach attributes or touch files; each is looked
@@ -93,11 +111,16 @@ def crafted_pickle(module: str, name: str) -> bytes:
 
 
 def test_allow_lists_are_exactly_the_reviewed_ones():
-    assert set(ANNOTATION_ALLOWED) == EXPECTED_ANNOTATION
-    assert set(SMPL_ALLOWED) == EXPECTED_SMPL
-    # no allow-list resolves a dangerous name under any spelling
+    # the names and what each resolves to
+    assert ANNOTATION_ALLOWED == EXPECTED_ANNOTATION
+    assert SMPL_ALLOWED == EXPECTED_SMPL
     for allowed in (ANNOTATION_ALLOWED, SMPL_ALLOWED):
+        # no allow-list resolves a dangerous name under any spelling
         assert not set(allowed) & set(DANGEROUS)
+        # nor hands numpy's own reconstructors or dtype to a file
+        for target in allowed.values():
+            assert getattr(target, '__module__', '') != 'numpy'
+            assert target not in (np.dtype, np.ndarray, codecs.encode)
 
 
 @pytest.mark.parametrize('module,name', DANGEROUS)
@@ -189,15 +212,8 @@ def test_checkpoint_safe_globals_are_exactly_the_reviewed_ones():
                          capture_output=True,
                          text=True).stdout
     added = set(ast.literal_eval(out.strip().splitlines()[-1]))
-    core = 'numpy.core.multiarray'
-    dtypes = ('Bool', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16',
-              'UInt32', 'UInt64', 'Float16', 'Float32', 'Float64', 'Complex64',
-              'Complex128')
-    assert added == {
-        'mmengine.logging.history_buffer.HistoryBuffer',
-        f'{core}._reconstruct', f'{core}.scalar', 'numpy.ndarray',
-        'numpy.dtype', *(f'numpy.dtypes.{kind}DType' for kind in dtypes)
-    }
+    # no numpy: mmjotr's checkpoints are numpy-free (checkpoint_compat)
+    assert added == {'mmengine.logging.history_buffer.HistoryBuffer'}
 
 
 @pytest.mark.parametrize(
