@@ -11,12 +11,17 @@
 - :func:`check_state_dict` compares a checkpoint's weights with a model's
   and raises :class:`CheckpointMismatchError` listing the first missing,
   unexpected and mis-shaped keys with their shapes, naming the checkpoint
-  and the config; :func:`load_model_checkpoint` loads through it.
+  and the config; :func:`load_model_checkpoint` loads through it
+  (torch's ``weights_only`` loading, with only mmengine's
+  ``HistoryBuffer`` added to the allow-list; a file holding numpy objects
+  gets :class:`~mmjotr.utils.checkpoint_compat.LegacyCheckpointError`
+  naming it and the converter).
 """
 import errno
 import logging
 import os
 import os.path as osp
+import pickle
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
@@ -26,7 +31,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import CheckpointLoader
 from torch import Tensor, nn
 
-from .checkpoint_compat import enable_safe_checkpoint_resume
+from .checkpoint_compat import (LegacyCheckpointError,
+                                enable_safe_checkpoint_resume)
 
 __all__ = [
     'CheckpointMismatchError', 'atomic_write_bytes', 'read_last_checkpoint',
@@ -245,12 +251,27 @@ def load_model_checkpoint(model: nn.Module,
 
     Returns:
         dict: the loaded checkpoint.
+
+    Raises:
+        LegacyCheckpointError: the file holds numpy objects; the message
+            names it and the converter.
     """
     # mmengine's own checkpoints (iter_N.pth) hold a HistoryBuffer that
     # torch>=2.6's weights_only loading refuses without the compat fix
     enable_safe_checkpoint_resume()
-    checkpoint = CheckpointLoader.load_checkpoint(
-        filename, map_location=map_location, logger=logger)
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location, logger=logger)
+    except pickle.UnpicklingError as err:
+        if not re.search(r'GLOBAL numpy[\w.]* ', str(err)):
+            raise
+        raise LegacyCheckpointError(
+            f'{filename} holds numpy objects (written by mmjotr before its '
+            'checkpoints became numpy-free, or by another program); numpy '
+            'is not allowed in checkpoints because a crafted numpy dtype '
+            'can forge memory. If you trust the file, convert it once with '
+            f'"python tools/misc/upgrade_checkpoint.py {filename} NEW.pth" '
+            'and load NEW.pth.') from err
     if not isinstance(checkpoint, Mapping):
         raise CheckpointMismatchError(
             f'{filename}: not a checkpoint (a {type(checkpoint).__name__}, '

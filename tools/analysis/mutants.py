@@ -60,17 +60,26 @@ MUTANTS = (
            ('tests/test_reliability/test_nonfinite.py', ),
            'NonFiniteGuardHook never resets its consecutive-skip count'),
     # --- allow-lists and loading
+    Mutant('checkpoint-allows-getattr', 'mmjotr/utils/checkpoint_compat.py',
+           'torch.serialization.add_safe_globals([HistoryBuffer])',
+           'torch.serialization.add_safe_globals([HistoryBuffer, getattr])',
+           UNTRUSTED, "getattr added to torch's weights_only allow-list"),
     Mutant(
-        'checkpoint-allows-getattr', 'mmjotr/utils/checkpoint_compat.py',
-        'torch.serialization.add_safe_globals([HistoryBuffer, '
-        '*_numpy_globals()])',
-        'torch.serialization.add_safe_globals([HistoryBuffer, getattr, '
-        '*_numpy_globals()])', UNTRUSTED,
-        "getattr added to torch's weights_only allow-list"),
-    Mutant('annotation-allows-eval', 'mmjotr/datasets/annotation_pickle.py',
-           "    ('_codecs', 'encode'):\n",
-           "    ('builtins', 'eval'): eval,\n    ('_codecs', 'encode'):\n",
-           UNTRUSTED, 'eval added to the annotation pickle allow-list'),
+        'annotation-allows-eval', 'mmjotr/datasets/annotation_pickle.py',
+        '_ALLOWED: Dict[Tuple[str, str], Any] = dict(NUMPY_ARRAY_GLOBALS)',
+        '_ALLOWED: Dict[Tuple[str, str], Any] = {\n'
+        "    **NUMPY_ARRAY_GLOBALS, ('builtins', 'eval'): eval}", UNTRUSTED,
+        'eval added to the annotation pickle allow-list'),
+    Mutant('nesting-unbounded', 'mmjotr/utils/allowlist_unpickler.py',
+           'if depth > max_depth:', 'if depth > max_depth * 10**6:',
+           ('tests/test_reliability/test_hostile_pickles.py::'
+            'test_deep_nesting_is_named_not_a_recursion_error', ),
+           'a deeply nested pickle reaches the readers unbounded'),
+    Mutant('history-buffer-numpy', 'mmjotr/utils/checkpoint_compat.py',
+           'return HistoryBuffer, (buffer._log_history.tolist(),',
+           'return HistoryBuffer, (buffer._log_history,',
+           ('tests/test_utils/test_checkpoint_compat.py', ),
+           'checkpoints keep numpy arrays, which the allow-list refuses'),
     # --- metrics
     Mutant('pa-mpjpe-swapped', 'mmjotr/evaluation/functional/mesh_errors.py',
            'return mpjpe(similarity_procrustes_np(pred, gt), gt)',
