@@ -61,6 +61,9 @@ class FusionDecoder(nn.Module):
         sample_3d_features (bool): append the sampled H3D joint tokens to
             the memory of the next layer; False attends to H2D only (the
             "3D feature: none" ablation, paper Table 4). Defaults to True.
+        fp32_self_attention (bool): the layers' self-attention blocks run
+            in fp32 under autocast (fp16 AMP overflows there otherwise; see
+            :class:`PostNormDecoderLayer`). Defaults to True.
     """
     num_smpl_tokens = 3
 
@@ -71,7 +74,8 @@ class FusionDecoder(nn.Module):
                  num_heads: int = 8,
                  feedforward_channels: int = 2048,
                  dropout: float = 0.1,
-                 sample_3d_features: bool = True) -> None:
+                 sample_3d_features: bool = True,
+                 fp32_self_attention: bool = True) -> None:
         super().__init__()
         self.num_joints = num_joints
         self.sample_3d_features = sample_3d_features
@@ -82,7 +86,8 @@ class FusionDecoder(nn.Module):
         self.joint_query_pos = nn.Embedding(num_joints, embed_dims)
         self.layers = nn.ModuleList([
             PostNormDecoderLayer(embed_dims, num_heads, feedforward_channels,
-                                 dropout) for _ in range(num_layers)
+                                 dropout, fp32_self_attention)
+            for _ in range(num_layers)
         ])
         self.norm = nn.LayerNorm(embed_dims)
         self.joint_regress = nn.ModuleList(

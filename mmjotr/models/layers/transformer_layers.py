@@ -1,6 +1,7 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 from typing import List, Optional, Tuple
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -61,6 +62,17 @@ class PostNormEncoderLayer(nn.Module):
 class PostNormDecoderLayer(nn.Module):
     """DETR's post-norm decoder layer (self-attn, cross-attn, FFN).
 
+    Under autocast the self-attention block (``self_attn``, its residual
+    and ``norm1``) runs in fp32 unless ``fp32_self_attention=False``; without
+    autocast nothing changes. Reason (fp16 AMP): JOTR's query content is
+    zero-initialised and the attention biases start at zero, so in the
+    first layer ``norm1`` receives an all-zero vector; LayerNorm's input
+    gradient there is the output gradient / sqrt(eps) (x316), which times
+    a loss scale of 1024 overflows fp16 (max 65504) in the attention's
+    backward: measured on the tiny configs with the release's fixed scale
+    1024, 30 of the first 30 steps were skipped (docs/deployment.md). In
+    fp32 the block's 18 queries cost next to nothing.
+
     Note:
         - B: batch, Q: queries, M: memory tokens, C: embed_dims
 
@@ -69,14 +81,18 @@ class PostNormDecoderLayer(nn.Module):
         num_heads (int): attention heads. Defaults to 8.
         feedforward_channels (int): FFN hidden size. Defaults to 2048.
         dropout (float): dropout. Defaults to 0.1.
+        fp32_self_attention (bool): run the self-attention block in fp32
+            under autocast. Defaults to True.
     """
 
     def __init__(self,
                  embed_dims: int = 256,
                  num_heads: int = 8,
                  feedforward_channels: int = 2048,
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1,
+                 fp32_self_attention: bool = True) -> None:
         super().__init__()
+        self.fp32_self_attention = fp32_self_attention
         self.self_attn = nn.MultiheadAttention(
             embed_dims, num_heads, dropout=dropout, batch_first=True)
         self.multihead_attn = nn.MultiheadAttention(
@@ -111,9 +127,14 @@ class PostNormDecoderLayer(nn.Module):
             tuple: ``Tensor[B, Q, C]`` and cross-attention weights
             ``Tensor[B, Q, M]`` or None.
         """
-        qk = _with_pos(query, query_pos)
-        attn = self.self_attn(qk, qk, query, need_weights=False)[0]
-        query = self.norm1(query + self.dropout1(attn))
+        device = query.device.type
+        if self.fp32_self_attention and torch.is_autocast_enabled(device):
+            with torch.autocast(device, enabled=False):
+                query = self._self_attention(
+                    query.float(),
+                    None if query_pos is None else query_pos.float())
+        else:
+            query = self._self_attention(query, query_pos)
         attn, weights = self.multihead_attn(
             _with_pos(query, query_pos),
             _with_pos(memory, memory_pos),
@@ -122,6 +143,14 @@ class PostNormDecoderLayer(nn.Module):
         query = self.norm2(query + self.dropout2(attn))
         ffn = self.linear2(self.dropout(F.relu(self.linear1(query))))
         return self.norm3(query + self.dropout3(ffn)), weights
+
+    def _self_attention(self, query: Tensor,
+                        query_pos: Optional[Tensor]) -> Tensor:
+        """``norm1(query + drop(self_attn(query + pos, query + pos,
+        query)))``, Tensor[B, Q, C]."""
+        qk = _with_pos(query, query_pos)
+        attn = self.self_attn(qk, qk, query, need_weights=False)[0]
+        return self.norm1(query + self.dropout1(attn))
 
 
 class TransformerEncoder(nn.Module):

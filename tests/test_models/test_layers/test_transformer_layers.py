@@ -55,3 +55,46 @@ def test_decoder_layer_and_attention_weights():
     out2, none = layer(q, mem, qpos, mpos)
     torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)
     assert none is None
+
+
+def test_decoder_self_attention_in_fp32_under_fp16_autocast():
+    """JOTR's first decoder layer at initialisation: zero query content and
+    zero attention biases, so norm1 sees an all-zero vector and its input
+    gradient is the output gradient / sqrt(eps). Scaled by 1024 that
+    overflows fp16 in the attention's backward unless the block runs in
+    fp32 (``fp32_self_attention``, the default); without autocast the option
+    changes nothing."""
+    from mmjotr.testing.cuda_amp_emulation import emulate_cuda_fp16_autocast
+
+    torch.manual_seed(0)
+    fp32 = PostNormDecoderLayer(32, 2, 64, dropout=0.)
+    fp16 = PostNormDecoderLayer(
+        32, 2, 64, dropout=0., fp32_self_attention=False)
+    fp16.load_state_dict(fp32.state_dict())
+    for layer in (fp32, fp16):
+        for mha in (layer.self_attn, layer.multihead_attn):
+            torch.nn.init.zeros_(mha.in_proj_bias)
+            torch.nn.init.zeros_(mha.out_proj.bias)
+    qpos, mem = torch.randn(1, 18, 32), torch.randn(2, 64, 32)
+    target = torch.randn(2, 18, 32)
+
+    def grad_of_content(layer, autocast):
+        content = torch.zeros(32, requires_grad=True)
+        query = content.expand(2, 18, 32)
+        with emulate_cuda_fp16_autocast(), torch.autocast(
+                'cpu', dtype=torch.float16, enabled=autocast):
+            out, _ = layer(query, mem, qpos)
+            # a loss of ~20, like JOTR's total at initialisation
+            loss = 10 * (out.float() - target).square().mean()
+        (loss * 1024.).backward()
+        return out, content.grad
+
+    out32, grad32 = grad_of_content(fp32, autocast=False)
+    out16, grad16 = grad_of_content(fp16, autocast=False)
+    assert torch.equal(out32, out16) and torch.equal(grad32, grad16)
+    assert grad32.abs().max() > 65504  # scaled; finite in fp32 only
+    _, grad = grad_of_content(fp32, autocast=True)
+    assert torch.isfinite(grad).all()
+    torch.testing.assert_close(grad, grad32, rtol=0.05, atol=1.)
+    _, grad = grad_of_content(fp16, autocast=True)
+    assert not torch.isfinite(grad).all()
