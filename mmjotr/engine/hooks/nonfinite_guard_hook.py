@@ -75,6 +75,12 @@ class NonFiniteGuardHook(Hook):
       checkpoints are copied before every step (a few hundred KB
       for ResNet-50) and put back when the step is skipped.
 
+    A finite loss whose scaled fp16 gradients overflow (AMP skips the step)
+    is not this hook's business: ``GradNormAmpOptimWrapper`` counts such
+    steps and stops after ``max_consecutive_overflows`` in a row, naming
+    the module (it still holds the gradients; hooks run after they are
+    zeroed).
+
     Independently, ``before_save_checkpoint`` refuses to write a checkpoint
     whose weights hold NaN or inf (raising with the count and the first
     names), whatever put them there.

@@ -1,10 +1,12 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 """Mixed precision with the release's fixed loss scale, on CUDA or CPU."""
+import logging
 import math
 from contextlib import contextmanager
-from typing import Optional, Union
+from typing import Dict, List, Optional, Union
 
 import torch
+from mmengine.logging import print_log
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from torch import nn
 
@@ -28,6 +30,18 @@ class GradNormAmpOptimWrapper(AmpOptimWrapper):
     overflow), ``train/amp_overflow`` (1 when the step was skipped) and
     ``train/loss_scale``; ``num_skipped_steps`` counts the skipped steps.
 
+    Overflow guard: a scaler that keeps overflowing trains nothing while the
+    loss stays finite (issue 17: the release's fixed scale 1024 skipped
+    every step from a fresh initialisation). After
+    ``max_consecutive_overflows`` skipped steps in a row the wrapper raises
+    ``FloatingPointError`` (``on_overflow='raise'``) or logs a warning
+    (``'warn'``, repeated every ``max_consecutive_overflows`` skips), naming
+    the first module whose gradient was not finite in the backward pass
+    (the overflow's origin; gradients upstream of it are inf/NaN too), the
+    loss scale and the dtype. The backward order is recorded by
+    post-accumulate-grad hooks on the model's parameters, registered the
+    first time ``optim_context`` sees the model.
+
     mmengine's wrapper builds the CUDA ``GradScaler`` and refuses machines
     without an accelerator, and its ``autocast`` allows only bfloat16 on a
     CPU; this one builds ``torch.amp.GradScaler`` and ``torch.autocast`` for
@@ -38,6 +52,10 @@ class GradNormAmpOptimWrapper(AmpOptimWrapper):
             ``GradScaler`` arguments. Defaults to ``'dynamic'``.
         dtype (str or torch.dtype, optional): autocast dtype. Defaults to
             ``'float16'``.
+        max_consecutive_overflows (int): overflow-skipped steps in a row
+            that trigger the guard. Defaults to 20.
+        on_overflow (str): ``'raise'`` or ``'warn'``. Defaults to
+            ``'raise'``.
         **kwargs: arguments of mmengine's ``OptimWrapper`` (``optimizer``,
             ``clip_grad``, ``accumulative_counts``).
     """
@@ -45,8 +63,22 @@ class GradNormAmpOptimWrapper(AmpOptimWrapper):
     def __init__(self,
                  loss_scale: Union[float, str, dict] = 'dynamic',
                  dtype: Optional[Union[str, torch.dtype]] = 'float16',
+                 max_consecutive_overflows: int = 20,
+                 on_overflow: str = 'raise',
                  **kwargs) -> None:
+        if on_overflow not in ('raise', 'warn'):
+            raise ValueError('on_overflow must be "raise" or "warn", got '
+                             f'{on_overflow!r}')
+        if max_consecutive_overflows < 1:
+            raise ValueError('max_consecutive_overflows must be >= 1, got '
+                             f'{max_consecutive_overflows}')
         OptimWrapper.__init__(self, **kwargs)
+        self.max_consecutive_overflows = max_consecutive_overflows
+        self.on_overflow = on_overflow
+        self.consecutive_overflows = 0
+        # parameter names in the order their gradients were accumulated
+        self._grad_order: List[str] = []
+        self._named_models: Dict[int, nn.Module] = {}
         self.device_type = next((p.device.type
                                  for group in self.optimizer.param_groups
                                  for p in group['params']), 'cpu')
@@ -84,16 +116,88 @@ class GradNormAmpOptimWrapper(AmpOptimWrapper):
             self._clip_grad()
         overflow = not math.isfinite(norm)
         self.num_skipped_steps += int(overflow)
+        self.consecutive_overflows = self.consecutive_overflows + 1 \
+            if overflow else 0
         self.message_hub.update_scalar('train/amp_overflow', float(overflow))
         self.message_hub.update_scalar('train/loss_scale', scale)
+        if overflow and self.consecutive_overflows % \
+                self.max_consecutive_overflows == 0:
+            self._overflow_guard(scale)
+        self._grad_order.clear()
         # GradScaler.step skips optimizer.step when it found an Inf/NaN
         self.loss_scaler.step(self.optimizer, **kwargs)
         self.loss_scaler.update(self._scale_update_param)
 
+    def first_nonfinite_grad(self) -> Optional[str]:
+        """Name of the first parameter whose gradient is not finite, in
+        backward order (parameter order if none was recorded); None if all
+        are finite."""
+        params = self._parameters()
+        names = {id(p): n for n, p in self._parameter_names()}
+        order = [(n, params.get(pid)) for n, pid in self._grad_order]
+        recorded = {pid for _, pid in self._grad_order}
+        order += [(names.get(pid, f'parameter {i}'), p)
+                  for i, (pid, p) in enumerate(params.items())
+                  if pid not in recorded]
+        for name, param in order:
+            if param is not None and param.grad is not None and \
+                    not bool(torch.isfinite(param.grad).all()):
+                return name
+        return None
+
+    def _parameters(self) -> Dict[int, torch.Tensor]:
+        """The optimised parameters by id, in the optimizer's order."""
+        return {
+            id(p): p
+            for group in self.optimizer.param_groups
+            for p in group['params']
+        }
+
+    def _parameter_names(self):
+        for model in self._named_models.values():
+            for name, param in model.named_parameters():
+                yield _unwrapped(name), param
+
+    def _overflow_guard(self, scale: float) -> None:
+        name = self.first_nonfinite_grad()
+        module = 'unknown' if name is None else name.rpartition('.')[0]
+        dtype = str(self.cast_dtype).replace('torch.', '')
+        message = (
+            f'{self.consecutive_overflows} optimiser steps in a row skipped: '
+            f'the gradients overflowed ({dtype} autocast, loss scale '
+            f'{scale:g}); first module with a non-finite gradient in the '
+            f'backward pass: {module} (parameter {name}). Nothing is being '
+            'trained. Use a dynamic loss scale (the --amp default on CUDA: '
+            'no fixed optim_wrapper.loss_scale), a lower fixed one, or '
+            'optim_wrapper.dtype=bfloat16 where the GPU supports it '
+            '(docs/deployment.md)')
+        if self.on_overflow == 'raise':
+            print_log(message, logger='current', level=logging.ERROR)
+            raise FloatingPointError(message)
+        print_log(message, logger='current', level=logging.WARNING)
+
+    def _record_grad_order(self, model: nn.Module) -> None:
+        if id(model) in self._named_models:
+            return
+        self._named_models[id(model)] = model
+        ours = self._parameters()
+        for name, param in model.named_parameters():
+            if id(param) in ours:
+                entry = (_unwrapped(name), id(param))
+                param.register_post_accumulate_grad_hook(
+                    lambda _, entry=entry: self._grad_order.append(entry))
+
     @contextmanager
     def optim_context(self, model: nn.Module):
         """Gradient-accumulation context and ``torch.autocast`` on the
-        parameters' device."""
+        parameters' device (and the gradient-order record of the overflow
+        guard)."""
+        self._record_grad_order(model)
         with OptimWrapper.optim_context(self, model), torch.autocast(
                 self.device_type, dtype=self.cast_dtype):
             yield
+
+
+def _unwrapped(name: str) -> str:
+    """A parameter name without DDP's ``module.`` prefix."""
+    return name[len('module.'):] if name.startswith('module.') else name

@@ -1,9 +1,11 @@
 # Copyright (c) mmjotr contributors. All rights reserved.
 import copy
+import logging
 import math
 
 import pytest
 import torch
+from mmengine.logging import MMLogger
 from torch import nn
 
 from mmjotr.engine import GradNormAmpOptimWrapper, GradNormOptimWrapper
@@ -134,3 +136,80 @@ def test_fp16_autocast_on_the_parameters_device():
         GradNormAmpOptimWrapper(
             optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
             loss_scale=0.)
+
+
+def always_overflowing(**kwargs):
+    """A two-layer model whose every step overflows: Inf enters the
+    gradient of layer 1's output (so layer 1's weight and everything before
+    it are non-finite), and layer 0's bias gets one too."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 3))
+    wrapper = GradNormAmpOptimWrapper(
+        optimizer=torch.optim.AdamW(model.parameters(), lr=0.1),
+        loss_scale=1024.,
+        **kwargs)
+
+    def hook(grad):
+        grad = grad.clone()
+        grad[0, 0] = float('inf')
+        return grad
+
+    model[1].weight.register_hook(hook)
+    model[0].bias.register_hook(lambda grad: grad * float('inf'))
+    return model, wrapper
+
+
+def overflow_step(model, wrapper):
+    x = torch.randn(5, 4)
+    with wrapper.optim_context(model):
+        loss = model(x).square().mean()
+    wrapper.update_params(loss)
+
+
+def test_overflow_guard_raises_naming_the_first_module_in_backward():
+    model, wrapper = always_overflowing(max_consecutive_overflows=3)
+    for _ in range(2):
+        overflow_step(model, wrapper)
+    assert wrapper.consecutive_overflows == 2
+    assert wrapper.optimizer.state == {}  # no step taken
+    # backward order: layer 1 before layer 0 (parameter order: 0.weight)
+    with pytest.raises(
+            FloatingPointError,
+            match=r'^3 optimiser steps in a row skipped.*loss scale 1024.*'
+            r'backward pass: 1 \(parameter 1\.weight\)'):
+        overflow_step(model, wrapper)
+    # a finite step resets the count
+    model, wrapper, x, y = setup(
+        GradNormAmpOptimWrapper, loss_scale=1024., max_consecutive_overflows=2)
+    handle = inject_inf(model)
+    wrapper.update_params(loss_of(model, x, y))
+    assert wrapper.consecutive_overflows == 1
+    handle.remove()
+    wrapper.update_params(loss_of(model, x, y))
+    assert wrapper.consecutive_overflows == 0
+    assert wrapper.first_nonfinite_grad() is None
+
+
+def test_overflow_guard_warns_every_n_skips():
+    model, wrapper = always_overflowing(
+        max_consecutive_overflows=2, on_overflow='warn')
+    logger = MMLogger.get_current_instance()
+    messages = []
+    collect = logging.Handler()
+    collect.emit = lambda record: messages.append(
+        (record.levelno, record.getMessage()))
+    logger.addHandler(collect)
+    try:
+        for _ in range(5):
+            overflow_step(model, wrapper)
+    finally:
+        logger.removeHandler(collect)
+    warnings = [(level, m) for level, m in messages if 'in a row' in m]
+    assert [m.split(' ')[0] for _, m in warnings] == ['2', '4']
+    assert all(level == logging.WARNING for level, _ in warnings)
+    assert '(parameter 1.weight)' in warnings[0][1]
+    assert wrapper.num_skipped_steps == 5
+    with pytest.raises(ValueError, match='on_overflow'):
+        always_overflowing(on_overflow='stop')
+    with pytest.raises(ValueError, match='max_consecutive_overflows'):
+        always_overflowing(max_consecutive_overflows=0)
