@@ -27,8 +27,10 @@ def parse_args():
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='automatic mixed precision: fp16 + dynamic loss scale on CUDA, '
-        'bf16 autocast on the CPU')
+        help='automatic mixed precision. CUDA: fp16 autocast, dynamic loss '
+        'scale from 256 (--cfg-options optim_wrapper.loss_scale=1024 for '
+        "the release's fixed scale, optim_wrapper.dtype=bfloat16 for bf16); "
+        'the CPU: bf16 autocast, no loss scale (docs/deployment.md)')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',

@@ -40,15 +40,41 @@ def test_train_options(cfg_file, tmp_path):
         launcher='pytorch')
     assert cfg.work_dir == str(tmp_path / 'wd')
     assert cfg.resume is True and cfg.load_from is None
-    # the release's AMP: fixed loss scale 1024
+    # fp16 with a dynamic loss scale from 256 (issue 17)
     assert cfg.optim_wrapper.type == 'GradNormAmpOptimWrapper'
-    assert cfg.optim_wrapper.loss_scale == 1024.
+    assert cfg.optim_wrapper.loss_scale == dict(init_scale=256.)
     assert cfg.auto_scale_lr.enable is True
     assert cfg.body_model_dir == 'data/standin/body_models'
     assert cfg.launcher == 'pytorch'
 
     cfg = build_train_cfg(cfg_file, resume='work_dirs/x/epoch_3.pth')
     assert cfg.resume is True and cfg.load_from == 'work_dirs/x/epoch_3.pth'
+
+
+def test_train_amp_release_fixed_scale_switch(cfg_file):
+    """``--cfg-options optim_wrapper.loss_scale=1024`` is the release's
+    fixed scale; it still builds a working wrapper."""
+    import torch
+    from mmengine.optim import build_optim_wrapper
+
+    from mmjotr.utils import register_all_modules
+    cfg = build_train_cfg(
+        cfg_file,
+        amp=True,
+        amp_device='cuda',
+        cfg_options={'optim_wrapper.loss_scale': 1024.})
+    assert cfg.optim_wrapper.type == 'GradNormAmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 1024.
+    register_all_modules()
+    model = torch.nn.Linear(2, 2)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert wrapper.loss_scaler.get_scale() == 1024.
+    assert wrapper._scale_update_param == 1024.  # reset every step
+    default = build_optim_wrapper(
+        model,
+        build_train_cfg(cfg_file, amp=True, amp_device='cuda').optim_wrapper)
+    assert default.loss_scaler.get_scale() == 256.
+    assert default._scale_update_param is None  # dynamic
 
 
 def test_train_amp_on_cpu(cfg_file, tmp_path):

@@ -3,7 +3,9 @@
 # total batch 256.
 # GradNormOptimWrapper: mmengine's OptimWrapper, logging the gradient norm
 # (train/grad_norm) at every step; it clips nothing. `--amp` switches to
-# GradNormAmpOptimWrapper with the release's fp16 AMP (fixed loss scale 1024).
+# GradNormAmpOptimWrapper: fp16 with a dynamic loss scale from 256 on CUDA
+# (the release's fixed 1024 skips every step from a fresh initialisation:
+# docs/deployment.md; --cfg-options optim_wrapper.loss_scale=1024 restores it).
 optim_wrapper = dict(
     type='GradNormOptimWrapper',
     # one log line for the frozen VPoser instead of a warning per tensor
