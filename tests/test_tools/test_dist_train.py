@@ -4,7 +4,6 @@ set-up helper it relies on."""
 import logging
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
@@ -13,17 +12,12 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
+from mmjotr.testing import free_port, run_dist_train
 from mmjotr.utils import setup_cpu_distributed, shutdown_distributed
 from mmjotr.utils.checkpoint_compat import enable_safe_checkpoint_resume
 from mmjotr.utils.distributed_shutdown import native_thread_names
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.skipif(
@@ -37,25 +31,16 @@ def test_dist_train_two_cpu_processes(tmp_path, standin_body_model_dir,
     cfg_file = tiny_coco_train_config(max_iters=2, checkpoint_interval=2)
     for run in range(2):
         work_dir = tmp_path / f'work{run}'
-        env = dict(
-            os.environ,
-            OMP_NUM_THREADS='1',
-            PORT=str(_free_port()),
-            PYTHON=sys.executable)
         # the second run from the config's folder with relative paths:
         # they resolve against the caller's working directory
-        result = subprocess.run([
-            'bash',
-            osp.join(ROOT, 'tools', 'dist_train.sh'),
-            osp.basename(cfg_file) if run else cfg_file, '2', '--work-dir',
+        result = run_dist_train(
+            osp.basename(cfg_file) if run else cfg_file,
+            2,
+            '--work-dir',
             osp.basename(work_dir) if run else str(work_dir),
-            '--body-model-dir', standin_body_model_dir
-        ],
-                                cwd=osp.dirname(cfg_file),
-                                env=env,
-                                capture_output=True,
-                                text=True,
-                                timeout=300)
+            '--body-model-dir',
+            standin_body_model_dir,
+            cwd=osp.dirname(cfg_file))
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-3000:]
         assert 'Distributed training: True' in output
@@ -91,7 +76,7 @@ def test_shutdown_ends_the_gloo_threads(monkeypatch):
     monkeypatch.setattr(logger, 'log', lambda level, msg: warnings.append(
         (level, msg)))
     for drop_model in (False, True):
-        monkeypatch.setenv('MASTER_PORT', str(_free_port()))
+        monkeypatch.setenv('MASTER_PORT', str(free_port()))
         dist.init_process_group(backend='gloo')
         model = DistributedDataParallel(torch.nn.Linear(2, 1))
         model(torch.ones(1, 2)).sum().backward()
@@ -120,7 +105,7 @@ def test_setup_cpu_distributed(monkeypatch):
         setup_cpu_distributed(Config(dict(launcher='slurm')))
 
     monkeypatch.setenv('MASTER_ADDR', '127.0.0.1')
-    monkeypatch.setenv('MASTER_PORT', str(_free_port()))
+    monkeypatch.setenv('MASTER_PORT', str(free_port()))
     monkeypatch.setenv('RANK', '0')
     monkeypatch.setenv('WORLD_SIZE', '1')
     cfg = Config(
@@ -167,25 +152,14 @@ def test_ablation_configs_train_under_ddp(config, tmp_path, tiny_synthocc,
     iterations on 2 gloo ranks (DDP used to stop at iteration 2: "Expected
     to have finished reduction in the prior iteration")."""
     cfg_file = osp.join(ROOT, 'configs', 'jotr', 'synthocc_ablations', config)
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS='1',
-        PORT=str(_free_port()),
-        PYTHON=sys.executable)
-    result = subprocess.run([
-        'bash',
-        osp.join(ROOT, 'tools', 'dist_train.sh'), cfg_file, '2', '--work-dir',
-        str(tmp_path), '--body-model-dir', standin_body_model_dir,
-        '--cfg-options', f'train_dataloader.dataset.data_root={tiny_synthocc}',
+    result = run_dist_train(
+        cfg_file, 2, '--work-dir', str(tmp_path), '--body-model-dir',
+        standin_body_model_dir, '--cfg-options',
+        f'train_dataloader.dataset.data_root={tiny_synthocc}',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'train_cfg.max_iters=3',
         'default_hooks.checkpoint.interval=3',
-        'default_hooks.logger.interval=1', 'load_from=None'
-    ],
-                            env=env,
-                            capture_output=True,
-                            text=True,
-                            timeout=300)
+        'default_hooks.logger.interval=1', 'load_from=None')
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert 'Iter(train) [3/3]' in output

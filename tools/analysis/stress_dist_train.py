@@ -16,44 +16,16 @@ import argparse
 import os
 import os.path as osp
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
 from mmjotr.body_models.standin import ensure_standin_body_model
-from mmjotr.testing import write_tiny_coco_train_config
+from mmjotr.testing import run_dist_train, write_tiny_coco_train_config
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 ABORT = re.compile(r'terminate called|SIGABRT|Signals\.SIGABRT|core dumped|'
                    r'exitcode\s*:\s*-\d+|gloo threads are still running')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def run_once(config: str, work_dir: str, body_model_dir: str,
-             processes: int) -> subprocess.CompletedProcess:
-    """One ``dist_train.sh`` run with this interpreter."""
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS=os.environ.get('OMP_NUM_THREADS', '1'),
-        PORT=str(free_port()),
-        PYTHON=sys.executable)
-    return subprocess.run([
-        'bash',
-        osp.join(ROOT, 'tools', 'dist_train.sh'), config,
-        str(processes), '--work-dir', work_dir, '--body-model-dir',
-        body_model_dir
-    ],
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
 
 
 def parse_args():
@@ -87,7 +59,14 @@ def main() -> int:
         for i in range(1, args.runs + 1):
             work_dir = osp.join(tmp, f'run{i}')
             start = time.time()
-            result = run_once(config, work_dir, body_model_dir, args.processes)
+            result = run_dist_train(
+                config,
+                args.processes,
+                '--work-dir',
+                work_dir,
+                '--body-model-dir',
+                body_model_dir,
+                timeout=600)
             saved = osp.isfile(osp.join(work_dir, 'iter_2.pth'))
             lines = [
                 line.strip()
