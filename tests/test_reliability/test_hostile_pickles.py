@@ -164,6 +164,21 @@ def wrap(kind: str, value):
     return {'v_template': value, 'bs_style': 'lbs'}
 
 
+def refused(tmp_path, kind: str, files: dict) -> list:
+    """Write ``files`` (name -> bytes or object to pickle), load them in
+    one subprocess with the ``kind`` reader and check that each is refused
+    with the reader's error naming its path; the per-file results."""
+    paths = [
+        write(tmp_path / f'{name}.pkl', obj) for name, obj in files.items()
+    ]
+    results = load_in_subprocess(kind, paths)
+    assert len(results) == len(paths)
+    for result in results:
+        assert result['error'] == LOADERS[kind][2], result
+        assert result['path'] in result['message']
+    return results
+
+
 # ------------------------------------------------ the gadget is real
 @pytest.mark.parametrize('variant', ['void-fields', 'f8-fields'])
 def test_dtype_gadget_forges_an_object_with_numpys_reconstructors(variant):
@@ -213,16 +228,13 @@ def test_dtype_gadget_passes_the_former_checkpoint_allow_list():
 # ------------------------------------- annotation and SMPL readers refuse
 @pytest.mark.parametrize('kind', ['annotation', 'smpl'])
 def test_dtype_gadgets_are_refused_without_a_crash(tmp_path, kind):
-    paths = []
-    for variant in DTYPE_GADGETS:
-        # 0x41414141...: dereferencing it crashes the former readers
-        for address in (0x4141414141414141, id(None)):
-            paths.append(
-                write(tmp_path / f'{variant}-{address:x}.pkl',
-                      wrap(kind, forged_array(variant, address))))
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    # 0x41414141...: dereferencing it crashes the former readers
+    files = {
+        f'{variant}-{address:x}': wrap(kind, forged_array(variant, address))
+        for variant in DTYPE_GADGETS
+        for address in (0x4141414141414141, id(None))
+    }
+    for result in refused(tmp_path, kind, files):
         assert 'dtype' in result['message']
 
 
@@ -244,13 +256,10 @@ def test_object_and_structured_arrays_are_refused(tmp_path, kind):
         'datetime':
         np.zeros(2, dtype='M8[s]'),
     }
-    paths = [
-        write(tmp_path / f'{name}.pkl', wrap(kind, value))
+    refused(tmp_path, kind, {
+        name: wrap(kind, value)
         for name, value in values.items()
-    ]
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    })
 
 
 @pytest.mark.parametrize('kind', ['annotation', 'smpl'])
@@ -274,13 +283,8 @@ def test_huge_declared_shapes_and_views_are_refused(tmp_path, kind):
         'text-dtype':
         array_state((1, ), 'f8', b'\0' * 8),
     }
-    paths = [
-        write(tmp_path / f'{name}.pkl', wrap(kind, value))
-        for name, value in values.items()
-    ]
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    files = {name: wrap(kind, value) for name, value in values.items()}
+    for result in refused(tmp_path, kind, files):
         assert result['seconds'] < 1 and result['peak_mb'] < 100, result
 
 
@@ -290,13 +294,7 @@ def test_shared_reference_bomb_is_refused_fast_and_small(tmp_path, kind):
     assert len(bomb) <= 311
     # inside a file of the kind too: as the Panoptic boxes / SMPL template
     nested = pickle.dumps(wrap(kind, pickle.loads(bomb)), protocol=2)
-    paths = [
-        write(tmp_path / 'bomb.pkl', bomb),
-        write(tmp_path / 'nested.pkl', nested)
-    ]
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    for result in refused(tmp_path, kind, dict(bomb=bomb, nested=nested)):
         assert 'bound' in result['message']
         assert result['seconds'] < 0.5, result
         assert result['peak_mb'] < 100, result
@@ -307,24 +305,19 @@ def test_memo_index_bomb_is_refused_fast_and_small(tmp_path, kind):
     """9 bytes: None, LONG_BINPUT 2**28. CPython's unpickler would
     allocate (and write) a 4 GiB memo table for it."""
     bomb = b'\x80\x02N' + b'r' + struct.pack('<I', 2**28) + b'.'
-    paths = [write(tmp_path / 'memo.pkl', bomb)]
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    for result in refused(tmp_path, kind, dict(memo=bomb)):
         assert 'memo index 268435456' in result['message']
         assert result['seconds'] < 0.5 and result['peak_mb'] < 100, result
 
 
 @pytest.mark.parametrize('kind', ['annotation', 'smpl'])
 def test_deep_nesting_is_named_not_a_recursion_error(tmp_path, kind):
-    paths = [
-        write(tmp_path / 'deep.pkl', deep_nesting(100_000)),
-        write(tmp_path / 'deep-in-dict.pkl',
-              pickle.dumps(wrap(kind, pickle.loads(deep_nesting(200))))),
-    ]
-    for result in load_in_subprocess(kind, paths):
-        assert result['error'] == LOADERS[kind][2], result
-        assert result['path'] in result['message']
+    files = {
+        'deep': deep_nesting(100_000),
+        'deep-in-dict':
+        pickle.dumps(wrap(kind, pickle.loads(deep_nesting(200))))
+    }
+    for result in refused(tmp_path, kind, files):
         assert f'{MAX_DEPTH} levels' in result['message']
 
 

@@ -5,7 +5,9 @@ from mmjotr.models.heads import FusionDecoder
 from mmjotr.models.layers import inverse_sigmoid, sample_volume
 
 
-def test_decoder_refinement_sampling_and_memory():
+def small_decoder():
+    """A 3-layer, 16-channel decoder (seed 0, eval mode) and its inputs:
+    2 samples, 9 memory tokens, a 4^3 volume, lambda 2."""
     torch.manual_seed(0)
     dec = FusionDecoder(
         embed_dims=16,
@@ -16,7 +18,11 @@ def test_decoder_refinement_sampling_and_memory():
     dec.init_weights()
     memory, pos = torch.randn(2, 9, 16), torch.randn(1, 9, 16)
     volume = torch.randn(2, 16, 4, 4, 4)
-    depth_exponent = torch.tensor(2.0)
+    return dec, (memory, pos, volume, torch.tensor(2.0))
+
+
+def test_decoder_refinement_sampling_and_memory():
+    dec, (memory, pos, volume, depth_exponent) = small_decoder()
     captured = []
     for layer in dec.layers:
         layer.register_forward_pre_hook(lambda m, args: captured.append(args))
@@ -92,17 +98,7 @@ def test_joints_are_regressed_in_fp32_under_autocast():
     """Under bf16 autocast the joints are fp32 (bf16 joints near the far
     side of the unit cube are spaced 1/256 apart: a quarter voxel of the
     64-voxel volume) and close to the fp32 run's."""
-    torch.manual_seed(0)
-    dec = FusionDecoder(
-        embed_dims=16,
-        num_joints=5,
-        num_layers=3,
-        num_heads=2,
-        feedforward_channels=32).eval()
-    dec.init_weights()
-    memory, pos = torch.randn(2, 9, 16), torch.randn(1, 9, 16)
-    volume = torch.randn(2, 16, 4, 4, 4)
-    depth_exponent = torch.tensor(2.0)
+    dec, (memory, pos, volume, depth_exponent) = small_decoder()
     with torch.no_grad():
         full = dec(memory, pos, volume, depth_exponent)
         with torch.autocast('cpu', dtype=torch.bfloat16):
