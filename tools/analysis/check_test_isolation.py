@@ -23,13 +23,25 @@ ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
 def test_files(paths):
+    """The test files of ``paths`` (files, or folders searched for
+    ``test_*.py``), relative to the repository root.
+
+    Raises:
+        SystemExit: a path does not exist or a folder holds no test file.
+    """
     found = []
     for path in paths:
         if osp.isfile(path):
             found.append(path)
-        else:
-            found += glob.glob(
+        elif osp.isdir(path):
+            files = glob.glob(
                 osp.join(path, '**', 'test_*.py'), recursive=True)
+            if not files:
+                raise SystemExit(f'{path}: no test_*.py files in it')
+            found += files
+        else:
+            raise SystemExit(f'{path}: no such file or folder (paths are '
+                             f'relative to {ROOT})')
     return sorted(found)
 
 
