@@ -5,6 +5,10 @@
 # the config's train_dataloader.num_workers + 1 CPUs unless CPUS_PER_TASK is
 # set.
 set -euo pipefail
+if [ $# -lt 4 ]; then
+    echo "usage: GPUS=16 bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py options]" >&2
+    exit 2
+fi
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3

@@ -219,3 +219,11 @@ def test_slurm_scripts_size_cpus_to_the_workers(tmp_path, script,
                    check=True,
                    capture_output=True)
     assert '--cpus-per-task=3' in args_file.read_text().splitlines()
+    # too few arguments: the usage, before anything runs
+    short = subprocess.run(['bash',
+                            osp.join(ROOT, 'tools', script), 'gpu'],
+                           env=env,
+                           capture_output=True,
+                           text=True)
+    assert short.returncode == 2
+    assert short.stderr.startswith('usage: ') and script in short.stderr
